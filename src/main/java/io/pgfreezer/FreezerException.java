@@ -1,0 +1,33 @@
+package io.pgfreezer;
+
+/**
+ * Root of every failure pg-freezer reports on purpose. The message is written for an operator:
+ * it names what is wrong and, where it can, what to do about it. It never carries a secret.
+ * Anything that is not a {@code FreezerException} reaching the CLI is a bug and is reported as one.
+ */
+public class FreezerException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Process exit codes shared by every command. */
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private final int exitCode;
+
+    public FreezerException(String message) {
+        this(message, null, EXIT_FAILURE);
+    }
+
+    public FreezerException(String message, Throwable cause) {
+        this(message, cause, EXIT_FAILURE);
+    }
+
+    protected FreezerException(String message, Throwable cause, int exitCode) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+}

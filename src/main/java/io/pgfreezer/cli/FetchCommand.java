@@ -1,0 +1,42 @@
+package io.pgfreezer.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+@Command(name = "fetch", mixinStandardHelpOptions = true,
+        description = "Stream archived rows with timestamps in [--from, --to) as CSV, JSON or JSON Lines. "
+                + "Data goes to stdout or --output; progress and a summary go to stderr.")
+public final class FetchCommand implements Callable<Integer> {
+    public enum Format { csv, json, jsonl }
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", required = true, description = "Table to fetch.")
+    String table;
+
+    @Option(names = "--from", paramLabel = "DATE", required = true, converter = DateArgument.class,
+            description = "Range start, inclusive (UTC).")
+    Instant from;
+
+    @Option(names = "--to", paramLabel = "DATE", required = true, converter = DateArgument.class,
+            description = "Range end, exclusive (UTC).")
+    Instant to;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+            description = "Output file; omit or use '-' for stdout.")
+    String output;
+
+    @Override
+    public Integer call() {
+        throw new UnsupportedOperationException("fetch is not implemented yet");
+    }
+}

@@ -1,0 +1,29 @@
+package io.pgfreezer.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code pg-freezer} command: only dispatches to its subcommands. */
+@Command(name = "pg-freezer",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Archive PostgreSQL time-series tables to Hive-partitioned Parquet on "
+                + "S3-compatible storage, verify the upload, then delete the archived rows.",
+        subcommands = {
+                RunCommand.class,
+                StatusCommand.class,
+                ListCommand.class,
+                FetchCommand.class,
+                ReplayCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class
+        })
+public final class FreezerCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,39 @@
+package io.pgfreezer.cli;
+
+import io.pgfreezer.manifest.BatchStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "Per-partition detail from the manifests: partition, rows, size, status.")
+public final class ListCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", description = "Filter to one table.")
+    String table;
+
+    @Option(names = "--from", paramLabel = "DATE", converter = DateArgument.class,
+            description = "Partitions starting on or after this date (UTC).")
+    Instant from;
+
+    @Option(names = "--to", paramLabel = "DATE", converter = DateArgument.class,
+            description = "Partitions starting before this date (UTC).")
+    Instant to;
+
+    @Option(names = "--status", paramLabel = "STATUS",
+            description = "Filter: ${COMPLETION-CANDIDATES}.")
+    BatchStatus status;
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        throw new UnsupportedOperationException("list is not implemented yet");
+    }
+}

@@ -1,0 +1,62 @@
+package io.pgfreezer.cli;
+
+import io.pgfreezer.FreezerException;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/** Process entry point: builds the command line, runs it, exits with its code. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * The fully wired command line. Tests call this with their own writers to check output and
+     * exit codes without starting a process.
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new FreezerCommand());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler(Main::handleExecutionException);
+        cmd.setParameterExceptionHandler(Main::handleParameterException);
+        return cmd;
+    }
+
+    /** Known failures print one line; anything else is a bug and says so, still without a trace. */
+    private static int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof FreezerException fe) {
+            err.println("error: " + fe.getMessage());
+            debugTrace(e, err);
+            return fe.exitCode();
+        }
+        err.println("internal error: " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                + " (set PG_FREEZER_DEBUG=1 for a stack trace)");
+        debugTrace(e, err);
+        return FreezerException.EXIT_FAILURE;
+    }
+
+    private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("error: " + e.getMessage());
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return FreezerException.EXIT_USAGE;
+    }
+
+    private static void debugTrace(Exception e, PrintWriter err) {
+        if (System.getenv("PG_FREEZER_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.pgfreezer.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Re-export the windows that lie fully inside [--from, --to) of one table.")
+public final class ReplayCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", required = true, description = "Table to replay.")
+    String table;
+
+    @Option(names = "--from", paramLabel = "DATE", required = true, converter = DateArgument.class,
+            description = "Range start, inclusive (UTC).")
+    Instant from;
+
+    @Option(names = "--to", paramLabel = "DATE", required = true, converter = DateArgument.class,
+            description = "Range end, exclusive (UTC).")
+    Instant to;
+
+    @Option(names = "--dry-run", description = "Report what would be archived; write and delete nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Re-process FAILED batches in the range.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        throw new UnsupportedOperationException("replay is not implemented yet");
+    }
+}

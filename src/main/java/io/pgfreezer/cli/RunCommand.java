@@ -1,0 +1,31 @@
+package io.pgfreezer.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Export, verify, and delete windows for all (or one) configured tables.")
+public final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", description = "Process only this table.")
+    String table;
+
+    @Option(names = "--dry-run", description = "Report what would be archived; write and delete nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Retry FAILED batches (resets them to PENDING).")
+    boolean force;
+
+    @Option(names = "--daemon", description = "Loop at global.check_interval until SIGTERM; prefer cron in production.")
+    boolean daemon;
+
+    @Override
+    public Integer call() {
+        throw new UnsupportedOperationException("run is not implemented yet");
+    }
+}

@@ -1,0 +1,124 @@
+package io.pgfreezer.manifest;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The state of one batch, stored as JSON at {@code _manifests/{table}/{batch_id}.json}.
+ * The first fifteen components are the original tool's format, in its order; the rest are
+ * ours and are ignored by the original. Instances are immutable: every change returns a copy.
+ *
+ * @param parquetSha256  hex SHA-256 of the Parquet object as written; verification compares it
+ * @param deleteChunks   per-slice row counts recorded during export, for the guarded delete
+ * @param chunksDeleted  how many leading chunks are confirmed deleted (resume point)
+ * @param kind           {@code window} for a window's first archive, {@code late} for rows that
+ *                       arrived after the window was DONE
+ * @param parentBatchId  for a late batch, the batch id of its window
+ */
+public record BatchManifest(
+        int version,
+        String batchId,
+        String table,
+        String schemaName,
+        String partition,
+        Instant windowStart,
+        Instant windowEnd,
+        BatchStatus status,
+        Long rowCount,
+        String parquetPath,
+        Long parquetSizeBytes,
+        Instant exportedAt,
+        Instant verifiedAt,
+        Instant deletedAt,
+        String error,
+        String parquetSha256,
+        List<DeleteChunk> deleteChunks,
+        int chunksDeleted,
+        String kind,
+        String parentBatchId) {
+
+    public static final int FORMAT_VERSION = 1;
+    public static final String KIND_WINDOW = "window";
+    public static final String KIND_LATE = "late";
+
+    public BatchManifest {
+        deleteChunks = deleteChunks == null ? List.of() : List.copyOf(deleteChunks);
+        kind = kind == null ? KIND_WINDOW : kind;
+    }
+
+    /** A new PENDING batch. */
+    public static BatchManifest pending(String batchId, String schema, String table, String partition,
+                                        Instant windowStart, Instant windowEnd, String parquetPath,
+                                        String kind, String parentBatchId) {
+        return new BatchManifest(FORMAT_VERSION, batchId, table, schema, partition, windowStart, windowEnd,
+                BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
+                null, List.of(), 0, kind, parentBatchId);
+    }
+
+    public boolean isLate() {
+        return KIND_LATE.equals(kind);
+    }
+
+    /**
+     * Moves to {@code next}, or throws when the state machine does not allow it. The caller
+     * persists the result before acting on the new state.
+     */
+    public BatchManifest transition(BatchStatus next) {
+        if (!status.canBecome(next)) {
+            throw new ManifestException("batch " + batchId + " of " + schemaName + "." + table
+                    + " cannot move from " + status + " to " + next);
+        }
+        return withStatus(next);
+    }
+
+    /** {@code --force}: FAILED back to PENDING with every result of the failed attempt cleared. */
+    public BatchManifest forceReset() {
+        if (status != BatchStatus.FAILED) {
+            throw new ManifestException("batch " + batchId + " is " + status + ", only FAILED batches can be reset");
+        }
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
+                null, List.of(), 0, kind, parentBatchId);
+    }
+
+    /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
+    public BatchManifest failed(String message) {
+        if (status.isTerminal()) {
+            throw new ManifestException("batch " + batchId + " is already " + status);
+        }
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                BatchStatus.FAILED, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt,
+                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+    }
+
+    public BatchManifest withStatus(BatchStatus next) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                next, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+    }
+
+    public BatchManifest withExport(long rows, String path, long sizeBytes, String sha256,
+                                    List<DeleteChunk> chunks, Instant at) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rows, path, sizeBytes, at, verifiedAt, deletedAt, error,
+                sha256, chunks, 0, kind, parentBatchId);
+    }
+
+    public BatchManifest withVerifiedAt(Instant at) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, at, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+    }
+
+    public BatchManifest withChunksDeleted(int count) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, count, kind, parentBatchId);
+    }
+
+    public BatchManifest withDeletedAt(Instant at) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, at, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+    }
+}

@@ -1,0 +1,22 @@
+package io.pgfreezer.source;
+
+import io.pgfreezer.FreezerException;
+
+/** PostgreSQL refused or failed an operation. Carries the SQLState when the driver gave one. */
+public class SourceException extends FreezerException {
+    private static final long serialVersionUID = 1L;
+    private final String sqlState;
+
+    public SourceException(String message) {
+        this(message, null, null);
+    }
+
+    public SourceException(String message, String sqlState, Throwable cause) {
+        super(sqlState == null ? message : message + " [SQLSTATE " + sqlState + "]", cause);
+        this.sqlState = sqlState;
+    }
+
+    public String sqlState() {
+        return sqlState;
+    }
+}

@@ -1,0 +1,45 @@
+package io.pgfreezer.storage;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The object store that holds the archive and the manifests: an S3 bucket or a local directory.
+ * Keys are relative, '/'-separated, never start with '/'. Every write is atomic from a reader's
+ * view: an object is either absent or complete under its final key.
+ * Implementations are thread-safe.
+ */
+public interface ObjectStorage extends AutoCloseable {
+
+    /**
+     * Starts a streaming write of {@code key}. Nothing is visible under the key until
+     * {@link ObjectOutput#commit()} returns; {@link ObjectOutput#abort()} (or {@code close()}
+     * without commit) publishes nothing and cleans up.
+     */
+    ObjectOutput create(String key);
+
+    /** Writes a small object in one atomic step (manifests, metrics). */
+    void put(String key, byte[] data, String contentType);
+
+    /** Reads a small object whole; empty when it does not exist. */
+    Optional<byte[]> get(String key);
+
+    /** Streams an object; {@link ObjectNotFoundException} when it does not exist. */
+    InputStream open(String key);
+
+    /** Size and modification time of an object, or empty when it does not exist. */
+    Optional<ObjectInfo> stat(String key);
+
+    /** Every object whose key starts with {@code prefix}, in key order. */
+    List<ObjectInfo> list(String prefix);
+
+    /** Removes an object; absent objects are not an error. */
+    void delete(String key);
+
+    /** How an operator would name the object: {@code s3://bucket/key} or a file path. */
+    String uri(String key);
+
+    @Override
+    void close();
+}
