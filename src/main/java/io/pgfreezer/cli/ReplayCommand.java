@@ -4,6 +4,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.pgfreezer.config.ConfigException;
+import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.engine.RunOptions;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
@@ -30,8 +36,16 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Re-process FAILED batches in the range.")
     boolean force;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("replay is not implemented yet");
+        FreezerConfig cfg = config.load();
+        if (!from.isBefore(to)) {
+            throw new ConfigException("--from " + from + " must be before --to " + to);
+        }
+        RunOptions options = RunOptions.replay(table, from, to, dryRun || cfg.global().dryRun(), force);
+        return ArchiveRunner.execute(cfg, options, false, spec.commandLine().getOut());
     }
 }

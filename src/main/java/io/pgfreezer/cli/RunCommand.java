@@ -4,6 +4,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.engine.RunOptions;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -24,8 +30,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--daemon", description = "Loop at global.check_interval until SIGTERM; prefer cron in production.")
     boolean daemon;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("run is not implemented yet");
+        FreezerConfig cfg = config.load();
+        RunOptions options = RunOptions.run(Optional.ofNullable(table), dryRun || cfg.global().dryRun(), force);
+        return ArchiveRunner.execute(cfg, options, daemon, spec.commandLine().getOut());
     }
 }

@@ -1,0 +1,118 @@
+package io.pgfreezer.cli;
+
+import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.engine.Archiver;
+import io.pgfreezer.engine.BatchOutcome;
+import io.pgfreezer.engine.RunOptions;
+import io.pgfreezer.engine.RunReport;
+import io.pgfreezer.engine.StopSignal;
+import io.pgfreezer.format.ParquetFormat;
+import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.notify.WebhookNotifier;
+import io.pgfreezer.source.PostgresSource;
+import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.ObjectStorages;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** Wires the real backends to the engine for {@code run} and {@code replay}, and reports the outcome. */
+final class ArchiveRunner {
+    private static final Logger log = LoggerFactory.getLogger(ArchiveRunner.class);
+    /** How long SIGTERM waits for the batch in progress; Kubernetes' grace period should exceed it. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofMinutes(10);
+
+    private ArchiveRunner() {
+    }
+
+    static int execute(FreezerConfig config, RunOptions options, boolean daemon, PrintWriter out) {
+        StopSignal stop = new StopSignal();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.request();
+            try {
+                if (!finished.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.error("the batch in progress did not finish within {}; it resumes on the next run", SHUTDOWN_GRACE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pg-freezer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (ObjectStorage storage = ObjectStorages.open(config.storage());
+             PostgresSource source = new PostgresSource(config.database())) {
+            Notifier notifier = config.global().webhookUrl().<Notifier>map(WebhookNotifier::new).orElse(Notifier.NONE);
+            Archiver archiver = new Archiver(config, source, storage, new StorageManifestStore(storage),
+                    new ParquetFormat(config.global().compression()), notifier, Clock.systemUTC(), stop,
+                    Path.of(System.getProperty("java.io.tmpdir")));
+            RunReport report;
+            while (true) {
+                report = archiver.run(options);
+                summarize(report, options.dryRun(), out);
+                if (!daemon || stop.requested()) {
+                    break;
+                }
+                log.info("next check in {}", config.global().checkInterval());
+                if (stop.awaitStop(config.global().checkInterval().toMillis())) {
+                    break;
+                }
+            }
+            return report.succeeded() ? 0 : 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            finished.countDown();
+            removeHook(hook);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook is running and returns as soon as we are finished.
+        }
+    }
+
+    static void summarize(RunReport report, boolean dryRun, PrintWriter out) {
+        if (dryRun) {
+            out.printf("%-24s %-46s %12s %14s%n", "TABLE", "WINDOW", "ROWS", "PG BYTES");
+            for (BatchOutcome b : report.batches()) {
+                out.printf("%-24s %-46s %12s %14s%n", b.table(), b.window(),
+                        String.format("%,d", b.rows()), String.format("%,d", b.bytes()));
+            }
+            out.printf("dry run: %d window(s), %,d rows would be archived; nothing was written or deleted%n",
+                    report.batches().size(), sum(report, BatchOutcome::rows));
+        } else {
+            out.printf("%d batch(es) done (%,d rows, %,d bytes archived), %d failed, %d skipped as FAILED, %d stopped by errors%n",
+                    report.count(BatchOutcome.Result.DONE), sum(report, BatchOutcome::rows), sum(report, BatchOutcome::bytes),
+                    report.count(BatchOutcome.Result.FAILED), report.count(BatchOutcome.Result.SKIPPED_FAILED),
+                    report.count(BatchOutcome.Result.ERROR));
+        }
+        for (String table : report.busyTables()) {
+            out.println("busy: " + table + " is being archived by another process");
+        }
+        for (String error : report.tableErrors()) {
+            out.println("error: " + error);
+        }
+        for (BatchOutcome b : report.batches()) {
+            if (b.result() == BatchOutcome.Result.FAILED) {
+                out.println("FAILED " + b.table() + " " + b.window() + " (" + b.batchId() + "): " + b.message());
+            }
+        }
+        out.flush();
+    }
+
+    private static long sum(RunReport r, Function<BatchOutcome, Long> f) {
+        return r.batches().stream().mapToLong(f::apply).sum();
+    }
+}

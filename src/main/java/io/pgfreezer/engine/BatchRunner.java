@@ -1,0 +1,303 @@
+package io.pgfreezer.engine;
+
+import io.pgfreezer.FreezerException;
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.format.ArchiveFormat;
+import io.pgfreezer.format.ArchiveWriter;
+import io.pgfreezer.format.FormatException;
+import io.pgfreezer.manifest.BatchManifest;
+import io.pgfreezer.manifest.BatchStatus;
+import io.pgfreezer.manifest.DeleteChunk;
+import io.pgfreezer.manifest.ManifestStore;
+import io.pgfreezer.notify.BatchFailure;
+import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.source.ExportResult;
+import io.pgfreezer.source.SourceTable;
+import io.pgfreezer.source.UnconvertibleValueException;
+import io.pgfreezer.source.WindowStats;
+import io.pgfreezer.storage.ObjectInfo;
+import io.pgfreezer.storage.ObjectNotFoundException;
+import io.pgfreezer.storage.ObjectOutput;
+import io.pgfreezer.storage.ObjectStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks one batch through the state machine, saving the manifest before acting on each new
+ * state, so a process killed at any point resumes from the last saved state:
+ * <pre>PENDING → EXPORTING → UPLOADED → VERIFIED → DELETING → DONE</pre>
+ * EXPORTING streams the window into a new object (re-exporting is always safe: nothing is
+ * deleted before VERIFIED). DELETING removes one recorded chunk per transaction and commits
+ * only when the rows deleted equal the rows archived for that chunk.
+ */
+final class BatchRunner {
+    private static final Logger log = LoggerFactory.getLogger(BatchRunner.class);
+
+    private final TableConfig table;
+    private final SourceTable source;
+    private final ObjectStorage storage;
+    private final ManifestStore manifests;
+    private final ArchiveFormat format;
+    private final Verifier verifier;
+    private final Notifier notifier;
+    private final Clock clock;
+    private final int chunkRows;
+
+    BatchRunner(TableConfig table, SourceTable source, ObjectStorage storage, ManifestStore manifests,
+                ArchiveFormat format, Verifier verifier, Notifier notifier, Clock clock, int chunkRows) {
+        this.table = table;
+        this.source = source;
+        this.storage = storage;
+        this.manifests = manifests;
+        this.format = format;
+        this.verifier = verifier;
+        this.notifier = notifier;
+        this.clock = clock;
+        this.chunkRows = chunkRows;
+    }
+
+    BatchOutcome dryRun(WindowPlanner.Planned p) {
+        BatchManifest m = p.manifest();
+        WindowStats stats = source.stats(p.window().start(), p.window().end());
+        String what = p.isNew() ? (m.isLate() ? "new late rows" : "new") : "resume from " + m.status();
+        log.info("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({})",
+                stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what);
+        return outcome(m, p.window(), BatchOutcome.Result.DRY_RUN, stats.rows(), stats.bytes(), new Timings(), what);
+    }
+
+    BatchOutcome run(WindowPlanner.Planned p, boolean force) {
+        BatchManifest m = p.manifest();
+        Window w = p.window();
+        Timings t = new Timings();
+        if (m.status() == BatchStatus.FAILED) {
+            if (!force) {
+                log.warn("batch is FAILED and is skipped until retried with --force: {}", m.error());
+                return outcome(m, w, BatchOutcome.Result.SKIPPED_FAILED, 0, 0, t, m.error());
+            }
+            m = retry(m);
+            manifests.save(m);
+        } else if (p.isNew()) {
+            manifests.save(m);
+        }
+        boolean resumedDeleting = !p.isNew() && m.status() == BatchStatus.DELETING;
+        try {
+            while (m.status() != BatchStatus.DONE) {
+                m = switch (m.status()) {
+                    case PENDING -> save(m.transition(BatchStatus.EXPORTING));
+                    case EXPORTING -> t.time(Phase.EXPORT, m, this::export);
+                    case UPLOADED -> t.time(Phase.VERIFY, m, this::verify);
+                    case VERIFIED -> save(m.transition(BatchStatus.DELETING));
+                    case DELETING -> {
+                        BatchManifest current = m;
+                        yield t.time(Phase.DELETE, m, x -> delete(current, resumedDeleting));
+                    }
+                    case DONE, FAILED -> throw new IllegalStateException("unreachable: " + current(m));
+                };
+            }
+            log.info("archived {} rows of {} ({} bytes) and deleted them from PostgreSQL",
+                    m.rowCount(), w, m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes());
+            return outcome(m, w, BatchOutcome.Result.DONE, m.rowCount(), m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes(), t, null);
+        } catch (GuardTripped e) {
+            return fail(e.manifest, w, e.getMessage(), t);
+        } catch (BatchFailedException | UnconvertibleValueException | FormatException | ObjectNotFoundException e) {
+            return fail(m, w, e.getMessage(), t);
+        } catch (FreezerException e) {
+            log.error("batch stopped in {} and resumes on the next run: {}", m.status(), e.getMessage());
+            return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.getMessage());
+        }
+    }
+
+    private static String current(BatchManifest m) {
+        return m.batchId() + " " + m.status();
+    }
+
+    /**
+     * {@code --force} on a FAILED batch. A batch that failed before any row was deleted starts
+     * over from PENDING, as in the original. One that failed part-way through deleting keeps its
+     * archive and resumes the guarded delete: exporting again would write a file without the
+     * rows already deleted, and the archive would lose them.
+     */
+    private BatchManifest retry(BatchManifest failed) {
+        if (failed.chunksDeleted() > 0) {
+            log.warn("--force: {} of {} chunks were already deleted; resuming the guarded delete, not re-exporting",
+                    failed.chunksDeleted(), failed.deleteChunks().size());
+            return new BatchManifest(failed.version(), failed.batchId(), failed.table(), failed.schemaName(),
+                    failed.partition(), failed.windowStart(), failed.windowEnd(), BatchStatus.DELETING,
+                    failed.rowCount(), failed.parquetPath(), failed.parquetSizeBytes(), failed.exportedAt(),
+                    failed.verifiedAt(), null, null, failed.parquetSha256(), failed.deleteChunks(),
+                    failed.chunksDeleted(), failed.kind(), failed.parentBatchId());
+        }
+        log.info("--force: resetting FAILED batch to PENDING (was: {})", failed.error());
+        return failed.forceReset();
+    }
+
+    private BatchManifest save(BatchManifest m) {
+        manifests.save(m);
+        return m;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private BatchManifest export(BatchManifest m) {
+        String key = m.parquetPath();
+        ObjectOutput out = storage.create(key);
+        boolean committed = false;
+        try {
+            ExportResult result;
+            ArchiveWriter.ArchivedFile file = null;
+            try (ArchiveWriter writer = format.newWriter(out, source.schema().arrowSchema(), footer(m))) {
+                result = source.export(m.windowStart(), m.windowEnd(), chunkRows, writer::write);
+                if (result.rows() > 0) {
+                    file = writer.finish();
+                }
+            }
+            if (result.rows() == 0) {
+                // Empty windows need no object; the manifest records that nothing was there.
+                return save(emptyExport(m).transition(BatchStatus.UPLOADED));
+            }
+            if (file.rows() != result.rows()) {
+                throw new BatchFailedException("export wrote " + file.rows() + " rows to " + storage.uri(key)
+                        + " but read " + result.rows() + " from PostgreSQL");
+            }
+            ObjectInfo stored = out.commit();
+            committed = true;
+            if (stored.size() != file.bytes()) {
+                throw new BatchFailedException("storage holds " + stored.size() + " bytes of " + storage.uri(key)
+                        + ", the writer produced " + file.bytes());
+            }
+            log.info("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
+            return save(m.withExport(result.rows(), key, file.bytes(), file.sha256(), result.chunks(), now())
+                    .transition(BatchStatus.UPLOADED));
+        } finally {
+            if (!committed) {
+                out.abort();
+            }
+        }
+    }
+
+    private BatchManifest emptyExport(BatchManifest m) {
+        return new BatchManifest(m.version(), m.batchId(), m.table(), m.schemaName(), m.partition(), m.windowStart(),
+                m.windowEnd(), m.status(), 0L, null, null, now(), null, null, null, null, List.of(), 0, m.kind(),
+                m.parentBatchId());
+    }
+
+    private Map<String, String> footer(BatchManifest m) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("pg_freezer.table", table.qualifiedName());
+        meta.put("pg_freezer.batch_id", m.batchId());
+        meta.put("pg_freezer.window_start", IsoInstants.format(m.windowStart()));
+        meta.put("pg_freezer.window_end", IsoInstants.format(m.windowEnd()));
+        meta.put("pg_freezer.timestamp_column", table.timestampColumn());
+        return meta;
+    }
+
+    private BatchManifest verify(BatchManifest m) {
+        if (m.rowCount() != null && m.rowCount() > 0) {
+            verifier.verify(m);
+            log.info("verified {}: size, SHA-256 and {} decoded rows match", storage.uri(m.parquetPath()), m.rowCount());
+        }
+        return save(m.withVerifiedAt(now()).transition(BatchStatus.VERIFIED));
+    }
+
+    private BatchManifest delete(BatchManifest m, boolean resumed) {
+        List<DeleteChunk> chunks = m.deleteChunks();
+        if (chunks.isEmpty() && m.rowCount() != null && m.rowCount() > 0) {
+            // A batch the original tool left verified carries no chunks: the whole window is one.
+            chunks = List.of(new DeleteChunk(m.windowStart(), m.windowEnd(), m.rowCount()));
+        }
+        int first = m.chunksDeleted();
+        List<DeleteChunk> pending = chunks.subList(first, chunks.size());
+        // Check every chunk in one snapshot before deleting any, so the usual case of a row that
+        // arrived late fails the batch with nothing deleted and a plain --force retry is safe.
+        List<Long> counts = source.count(pending);
+        for (int i = 0; i < pending.size(); i++) {
+            DeleteChunk c = pending.get(i);
+            long found = counts.get(i);
+            boolean alreadyGone = i == 0 && resumed && found == 0;
+            if (found != c.rows() && !alreadyGone) {
+                throw new BatchFailedException(guardMessage(c, found, first > 0 ? first : 0, "nothing was deleted"));
+            }
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            DeleteChunk c = pending.get(i);
+            int index = first + i;
+            // After a crash the first chunk may have been committed before the manifest said so.
+            boolean zeroAllowed = i == 0 && resumed;
+            long deleted = source.deleteGuarded(c, n -> n == c.rows() || (zeroAllowed && n == 0));
+            if (deleted != c.rows() && !(zeroAllowed && deleted == 0)) {
+                m = m.withChunksDeleted(index);
+                BatchManifest failedAt = m;
+                throw new GuardTripped(failedAt, guardMessage(c, deleted, index,
+                        "this chunk was rolled back"));
+            }
+            m = save(m.withChunksDeleted(index + 1));
+        }
+        return save(m.withDeletedAt(now()).transition(BatchStatus.DONE));
+    }
+
+    private String guardMessage(DeleteChunk c, long found, int chunksAlreadyDeleted, String what) {
+        long diff = found - c.rows();
+        String delta = diff > 0 ? diff + " more row(s) than were archived (inserted after the export)"
+                : (-diff) + " fewer row(s) than were archived (removed after the export)";
+        String done = chunksAlreadyDeleted == 0 ? "" : "; " + chunksAlreadyDeleted
+                + " earlier chunk(s) were deleted and are in the verified archive";
+        return "Delete guard: [" + IsoInstants.format(c.from()) + ", " + IsoInstants.format(c.to()) + ") holds "
+                + found + " row(s), the archive has " + c.rows() + ": " + delta + "; " + what + done;
+    }
+
+    /** The guard stopped a delete part-way: the manifest to fail carries the chunks already deleted. */
+    private static final class GuardTripped extends BatchFailedException {
+        private static final long serialVersionUID = 1L;
+        private final transient BatchManifest manifest;
+
+        GuardTripped(BatchManifest manifest, String message) {
+            super(message);
+            this.manifest = manifest;
+        }
+    }
+
+    private BatchOutcome fail(BatchManifest m, Window w, String message, Timings t) {
+        log.error("batch FAILED in {}: {}", m.status(), message);
+        BatchManifest failed = m.status().isTerminal() ? m : m.failed(message);
+        manifests.save(failed);
+        notifier.batchFailed(new BatchFailure(table.name(), m.batchId(), IsoInstants.format(m.windowStart()),
+                IsoInstants.format(m.windowEnd()), message));
+        return outcome(failed, w, BatchOutcome.Result.FAILED, 0, 0, t, message);
+    }
+
+    private BatchOutcome outcome(BatchManifest m, Window w, BatchOutcome.Result r, long rows, long bytes, Timings t,
+                                 String message) {
+        return new BatchOutcome(table.qualifiedName(), m.batchId(), w, r, rows, bytes,
+                t.get(Phase.EXPORT), t.get(Phase.VERIFY), t.get(Phase.DELETE), message);
+    }
+
+    enum Phase { EXPORT, VERIFY, DELETE }
+
+    /** Phase durations, for the metrics. */
+    private static final class Timings {
+        private final Map<Phase, Duration> spent = new java.util.EnumMap<>(Phase.class);
+
+        BatchManifest time(Phase phase, BatchManifest m, java.util.function.UnaryOperator<BatchManifest> step) {
+            long start = System.nanoTime();
+            try {
+                return step.apply(m);
+            } finally {
+                spent.merge(phase, Duration.ofNanos(System.nanoTime() - start), Duration::plus);
+            }
+        }
+
+        Duration get(Phase phase) {
+            return spent.getOrDefault(phase, Duration.ZERO);
+        }
+    }
+}

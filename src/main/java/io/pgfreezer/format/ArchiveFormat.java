@@ -1,0 +1,24 @@
+package io.pgfreezer.format;
+
+import io.pgfreezer.storage.ObjectOutput;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The file format of archived windows, as the engine needs it: write a stream, prove a file. */
+public interface ArchiveFormat {
+
+    /** File name suffix, e.g. {@code .parquet}. */
+    String extension();
+
+    /** Starts a file on {@code out} with the given columns; key-value metadata goes in the footer. */
+    ArchiveWriter newWriter(ObjectOutput out, Schema schema, Map<String, String> metadata);
+
+    /**
+     * Decodes every value of a local copy of a file and returns the number of rows it holds.
+     *
+     * @throws FormatException when the file does not decode
+     */
+    long decodeAll(Path file);
+}

@@ -1,0 +1,352 @@
+package io.pgfreezer.source;
+
+import io.pgfreezer.config.Granularity;
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.manifest.DeleteChunk;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongPredicate;
+
+/** {@link SourceTable} over one pooled PostgreSQL connection that holds the table's advisory lock. */
+final class PostgresSourceTable implements SourceTable {
+    private static final Logger log = LoggerFactory.getLogger(PostgresSourceTable.class);
+
+    /** Rows per round trip; bounds the driver's buffer whatever the window's size. */
+    static final int FETCH_SIZE = 2_000;
+    /** An Arrow batch ends at this many rows or bytes, whichever comes first. */
+    static final int BATCH_ROWS = 4_096;
+    static final long BATCH_BYTES = 8L << 20;
+    /** Hard cap on Arrow memory per export: a batch that would exceed it fails instead of growing. */
+    static final long EXPORT_MEMORY_LIMIT = 512L << 20;
+
+    private final Connection conn;
+    private final TableConfig table;
+    private final long lockKey;
+    private final TableSchema schema;
+    private final String relation;
+    private final String timeColumn;
+    private final String filter;
+
+    PostgresSourceTable(Connection conn, TableConfig table, long lockKey) throws SQLException {
+        this.conn = conn;
+        this.table = table;
+        this.lockKey = lockKey;
+        this.relation = Identifiers.qualified(table.schema(), table.name());
+        this.timeColumn = Identifiers.quote(table.timestampColumn());
+        this.filter = table.extraFilters().map(f -> " AND (" + f + ")").orElse("");
+        this.schema = describe();
+    }
+
+    private TableSchema describe() throws SQLException {
+        String sql = """
+                SELECT a.attname,
+                       CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END,
+                       format_type(a.atttypid, a.atttypmod),
+                       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
+                       et.typname,
+                       CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END,
+                       a.attnotnull
+                  FROM pg_attribute a
+                  JOIN pg_class c ON c.oid = a.attrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace
+                  JOIN pg_type t ON t.oid = a.atttypid
+                  LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+                  LEFT JOIN pg_type et ON et.oid = (CASE WHEN t.typtype = 'd' THEN bt.typelem ELSE t.typelem END)
+                                      AND (CASE WHEN t.typtype = 'd' THEN bt.typcategory ELSE t.typcategory END) = 'A'
+                 WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')
+                   AND a.attnum > 0 AND NOT a.attisdropped
+                 ORDER BY a.attnum
+                """;
+        List<ColumnMapping> columns = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SourceColumn c = new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            rs.getString(5), rs.getString(6).charAt(0), rs.getBoolean(7));
+                    ColumnMapping m = ColumnMapping.of(c);
+                    if (m.fallbackReason() != null) {
+                        log.warn("column {} of {} is stored as text: {}", c.name(), table.qualifiedName(), m.fallbackReason());
+                    }
+                    columns.add(m);
+                }
+            }
+        }
+        if (columns.isEmpty()) {
+            throw new SourceException("table " + table.qualifiedName() + " does not exist (or has no columns)");
+        }
+        int timeIndex = -1;
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).column().name().equals(table.timestampColumn())) {
+                timeIndex = i;
+            }
+        }
+        if (timeIndex < 0) {
+            throw new SourceException("table " + table.qualifiedName() + " has no column \"" + table.timestampColumn()
+                    + "\" (timestamp_column)");
+        }
+        SourceColumn tc = columns.get(timeIndex).column();
+        TimeColumnType type = tc.elementType() == null ? TimeColumnType.of(tc.pgType()) : null;
+        if (type == null) {
+            throw new SourceException("timestamp_column \"" + tc.name() + "\" of " + table.qualifiedName() + " is "
+                    + tc.displayType() + "; it must be timestamptz, timestamp or date");
+        }
+        if (type == TimeColumnType.DATE && table.partitionBy() == Granularity.HOURLY) {
+            throw new SourceException("timestamp_column \"" + tc.name() + "\" of " + table.qualifiedName()
+                    + " is a date, which cannot be cut into hourly windows; use partition_by daily or monthly");
+        }
+        return new TableSchema(columns, timeIndex, type);
+    }
+
+    @Override
+    public TableSchema schema() {
+        return schema;
+    }
+
+    private String range() {
+        return " WHERE " + timeColumn + " >= ? AND " + timeColumn + " < ?" + filter;
+    }
+
+    @Override
+    public Optional<Instant> firstTimestamp(Instant from, Instant before) {
+        String sql = "SELECT min(" + timeColumn + ") FROM " + relation + " WHERE "
+                + (from == null ? "" : timeColumn + " >= ? AND ") + timeColumn + " < ?" + filter;
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            int i = 1;
+            if (from != null) {
+                bind(ps, i++, from);
+            }
+            bind(ps, i, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(readTime(rs, 1));
+            }
+        } catch (SQLException e) {
+            throw fail("finding the oldest row", e);
+        }
+    }
+
+    @Override
+    public WindowStats stats(Instant start, Instant end) {
+        String sql = "SELECT count(*), coalesce(sum(pg_column_size(pgf_row.*)), 0) FROM " + relation + " pgf_row"
+                + range();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, 1, start);
+            bind(ps, 2, end);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new WindowStats(rs.getLong(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw fail("counting rows", e);
+        }
+    }
+
+    @Override
+    public ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
+        StringBuilder cols = new StringBuilder();
+        for (ColumnMapping m : schema.columns()) {
+            cols.append(cols.length() == 0 ? "" : ", ").append(Identifiers.quote(m.column().name()));
+        }
+        String sql = "SELECT " + cols + " FROM " + relation + range() + " ORDER BY " + timeColumn;
+        List<DeleteChunk> chunks = new ArrayList<>();
+        long total = 0;
+        try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
+             VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
+            beginSnapshot(true);
+            try (PreparedStatement ps = conn.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                ps.setFetchSize(FETCH_SIZE);
+                bind(ps, 1, start);
+                bind(ps, 2, end);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<FieldVector> vectors = root.getFieldVectors();
+                    List<ColumnMapping> mappings = schema.columns();
+                    int width = mappings.size();
+                    root.allocateNew();
+                    int row = 0;
+                    long bytes = 0;
+                    Instant chunkStart = start;
+                    Instant previous = null;
+                    long inChunk = 0;
+                    while (rs.next()) {
+                        Instant ts = readTime(rs, schema.timeColumnIndex() + 1);
+                        // A chunk only ends between two distinct timestamps, so a range delete of
+                        // [from, to) removes exactly the rows this chunk counted.
+                        if (inChunk >= chunkRows && ts.isAfter(previous)) {
+                            chunks.add(new DeleteChunk(chunkStart, ts, inChunk));
+                            chunkStart = ts;
+                            inChunk = 0;
+                        }
+                        for (int c = 0; c < width; c++) {
+                            bytes += mappings.get(c).copy(rs, c + 1, vectors.get(c), row);
+                        }
+                        row++;
+                        inChunk++;
+                        total++;
+                        previous = ts;
+                        if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
+                            root.setRowCount(row);
+                            sink.accept(root);
+                            root.allocateNew();
+                            row = 0;
+                            bytes = 0;
+                        }
+                    }
+                    if (row > 0) {
+                        root.setRowCount(row);
+                        sink.accept(root);
+                    }
+                    if (total > 0) {
+                        chunks.add(new DeleteChunk(chunkStart, end, inChunk));
+                    }
+                }
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw fail("exporting " + start + " to " + end, e);
+        } catch (RuntimeException e) {
+            rollbackQuietly(e);
+            throw e;
+        } finally {
+            autoCommit();
+        }
+        return new ExportResult(total, chunks);
+    }
+
+    @Override
+    public List<Long> count(List<DeleteChunk> chunks) {
+        String sql = "SELECT count(*) FROM " + relation + range();
+        List<Long> counts = new ArrayList<>(chunks.size());
+        try {
+            beginSnapshot(true);
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (DeleteChunk chunk : chunks) {
+                    bind(ps, 1, chunk.from());
+                    bind(ps, 2, chunk.to());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        counts.add(rs.getLong(1));
+                    }
+                }
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw fail("counting rows before delete", e);
+        } finally {
+            autoCommit();
+        }
+        return counts;
+    }
+
+    @Override
+    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
+        String sql = "DELETE FROM " + relation + range();
+        try {
+            conn.setAutoCommit(false);
+            long deleted;
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                bind(ps, 1, chunk.from());
+                bind(ps, 2, chunk.to());
+                deleted = ps.executeLargeUpdate();
+            }
+            if (acceptable.test(deleted)) {
+                conn.commit();
+            } else {
+                conn.rollback();
+            }
+            return deleted;
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw fail("deleting " + chunk.from() + " to " + chunk.to(), e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    private void beginSnapshot(boolean readOnly) throws SQLException {
+        conn.setAutoCommit(false);
+        try (Statement st = conn.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" + (readOnly ? " READ ONLY" : ""));
+        }
+    }
+
+    private void bind(PreparedStatement ps, int index, Instant t) throws SQLException {
+        switch (schema.timeColumnType()) {
+            case TIMESTAMPTZ -> ps.setObject(index, t.atOffset(ZoneOffset.UTC));
+            case TIMESTAMP -> ps.setObject(index, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+            case DATE -> ps.setObject(index, LocalDate.ofInstant(t, ZoneOffset.UTC));
+        }
+    }
+
+    private Instant readTime(ResultSet rs, int index) throws SQLException {
+        return switch (schema.timeColumnType()) {
+            case TIMESTAMPTZ -> {
+                OffsetDateTime v = rs.getObject(index, OffsetDateTime.class);
+                yield v == null ? null : v.toInstant();
+            }
+            case TIMESTAMP -> {
+                LocalDateTime v = rs.getObject(index, LocalDateTime.class);
+                yield v == null ? null : v.toInstant(ZoneOffset.UTC);
+            }
+            case DATE -> {
+                LocalDate v = rs.getObject(index, LocalDate.class);
+                yield v == null ? null : v.atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+        };
+    }
+
+    private SourceException fail(String what, SQLException e) {
+        return new SourceException(what + " of " + table.qualifiedName() + " failed: " + e.getMessage(),
+                e.getSQLState(), e);
+    }
+
+    private void rollbackQuietly(Exception primary) {
+        try {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+            }
+        } catch (SQLException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            conn.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("could not restore autocommit; the pool will discard the connection", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try (conn; PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+            ps.setLong(1, lockKey);
+            ps.execute();
+        } catch (SQLException e) {
+            // The lock is a session lock: if the session is gone, so is the lock.
+            log.warn("could not release the lock of {} cleanly: {}", table.qualifiedName(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.pgfreezer.source;
+
+import io.pgfreezer.manifest.DeleteChunk;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongPredicate;
+
+/**
+ * One table, seen through one database session that holds the table's archiving lock for as
+ * long as it is open. Time bounds are half-open {@code [start, end)} and every statement also
+ * applies the table's {@code extra_filters}.
+ */
+public interface SourceTable extends AutoCloseable {
+
+    TableSchema schema();
+
+    /** The earliest timestamp in {@code [from, before)}; {@code from} may be null for "any". */
+    Optional<Instant> firstTimestamp(Instant from, Instant before);
+
+    /** Rows and their on-disk size in {@code [start, end)}, for dry runs. */
+    WindowStats stats(Instant start, Instant end);
+
+    /**
+     * Streams the rows of {@code [start, end)} in timestamp order, one bounded Arrow batch at a
+     * time, in a single snapshot. Returns the count and the delete chunks that tile the range.
+     */
+    ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink);
+
+    /** Row counts of each chunk, all read in one snapshot. */
+    List<Long> count(List<DeleteChunk> chunks);
+
+    /**
+     * Deletes the rows of one chunk in its own transaction and commits only when
+     * {@code acceptable} approves the number deleted; otherwise rolls back. Returns that number.
+     */
+    long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable);
+
+    /** Releases the lock and the session. */
+    @Override
+    void close();
+}
