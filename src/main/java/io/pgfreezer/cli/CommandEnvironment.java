@@ -21,23 +21,14 @@ record CommandEnvironment(Function<ConfigOption, FreezerConfig> configs,
 
     static final CommandEnvironment PRODUCTION = new CommandEnvironment(ConfigOption::load, ObjectStorages::open);
 
-    FreezerConfig loadConfig(ConfigOption option) {
-        return configs.apply(option);
-    }
-
-    /** The caller closes it. */
-    ObjectStorage openStorage(StorageConfig config) {
-        return storages.apply(config);
-    }
-
     /**
      * Runs {@code reader} over the manifests of the tables {@code table} selects (see
      * {@link TableSelection}), with storage open only for the duration. Needs no database.
      */
     <R> R readManifests(ConfigOption option, String table, BiFunction<List<TableConfig>, ManifestStore, R> reader) {
-        FreezerConfig config = loadConfig(option);
+        FreezerConfig config = configs.apply(option);
         List<TableConfig> tables = TableSelection.select(config, table);
-        try (ObjectStorage storage = openStorage(config.storage())) {
+        try (ObjectStorage storage = storages.apply(config.storage())) {
             return reader.apply(tables, new StorageManifestStore(storage));
         }
     }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pgfreezer.cli.ManifestCommandFixture.fieldNames;
 import static io.pgfreezer.cli.ManifestCommandFixture.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -176,11 +177,5 @@ class ListCommandTest {
             partitions.add(line.substring(18, 48).strip());
         }
         return partitions;
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
     }
 }

@@ -1,5 +1,6 @@
 package io.pgfreezer.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgfreezer.FreezerException;
 import io.pgfreezer.config.DatabaseConfig;
 import io.pgfreezer.config.FreezerConfig;
@@ -16,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +47,13 @@ final class ManifestCommandFixture {
 
     static TableConfig table(String name, Granularity granularity) {
         return new TableConfig(name, "public", "recorded_at", granularity, Duration.ofDays(15), Optional.empty());
+    }
+
+    /** A JSON object's keys in the order they were written. */
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     void save(BatchManifest... manifests) {

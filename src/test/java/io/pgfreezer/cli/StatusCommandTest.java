@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pgfreezer.cli.ManifestCommandFixture.fieldNames;
 import static io.pgfreezer.cli.ManifestCommandFixture.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -172,11 +173,5 @@ class StatusCommandTest {
             manifests.add(TestManifests.done("public", "device_events", w, 100, 1_000, EXPORTED));
         }
         fixture.save(manifests);
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
     }
 }
