@@ -1,9 +1,12 @@
 package io.pgfreezer.cli;
 
+import io.pgfreezer.config.ConfigException;
 import io.pgfreezer.manifest.BatchStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -32,8 +35,28 @@ public final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
+    @Spec
+    CommandSpec spec;
+
+    private final CommandEnvironment environment;
+
+    public ListCommand() {
+        this(CommandEnvironment.PRODUCTION);
+    }
+
+    ListCommand(CommandEnvironment environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("list is not implemented yet");
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new ConfigException("--from must be before --to");
+        }
+        ListReport.Filter filter = new ListReport.Filter(from, to, status);
+        ListReport report = environment.readManifests(config, table,
+                (tables, store) -> ListReport.collect(tables, store, filter));
+        report.print(spec.commandLine().getOut(), json);
+        return 0;
     }
 }

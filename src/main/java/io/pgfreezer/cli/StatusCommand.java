@@ -2,7 +2,9 @@ package io.pgfreezer.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
@@ -18,8 +20,23 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
+    @Spec
+    CommandSpec spec;
+
+    private final CommandEnvironment environment;
+
+    public StatusCommand() {
+        this(CommandEnvironment.PRODUCTION);
+    }
+
+    StatusCommand(CommandEnvironment environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("status is not implemented yet");
+        StatusReport report = environment.readManifests(config, table, StatusReport::collect);
+        report.print(spec.commandLine().getOut(), json);
+        return 0;
     }
 }

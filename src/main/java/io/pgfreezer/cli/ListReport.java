@@ -1,0 +1,105 @@
+package io.pgfreezer.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.pgfreezer.cli.TableRenderer.Column;
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.engine.IsoInstants;
+import io.pgfreezer.manifest.BatchManifest;
+import io.pgfreezer.manifest.BatchStatus;
+import io.pgfreezer.manifest.ManifestStore;
+import io.pgfreezer.manifest.PythonStyleJson;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code list} shows: one line per manifest, tables in config order and each table's
+ * batches by window. A late batch (rows that reached a window after it was DONE, archived as an
+ * extra file in the same partition) keeps the original's columns: its partition reads
+ * {@code year=2024/month=01/day=15 (late)}, and the JSON carries {@code "kind": "late"}.
+ */
+record ListReport(List<BatchManifest> manifests) implements ManifestReport {
+
+    static final String LATE_MARKER = " (late)";
+
+    private static final TableRenderer TABLE = new TableRenderer(List.of(
+            Column.left("TABLE", 16),
+            Column.left("PARTITION", 30),
+            Column.left("STATUS", 8),
+            Column.right("ROWS", 6),
+            Column.right("SIZE", 7),
+            Column.left("EXPORTED AT", 0)));
+
+    ListReport {
+        manifests = List.copyOf(manifests);
+    }
+
+    /**
+     * Which manifests to show. Bounds apply to a batch's window start: {@code from} inclusive,
+     * {@code to} exclusive; {@code null} leaves that side open.
+     */
+    record Filter(Instant from, Instant to, BatchStatus status) {
+        boolean accepts(BatchManifest m) {
+            return (from == null || !m.windowStart().isBefore(from))
+                    && (to == null || m.windowStart().isBefore(to))
+                    && (status == null || m.status() == status);
+        }
+    }
+
+    static ListReport collect(List<TableConfig> tables, ManifestStore store, Filter filter) {
+        List<BatchManifest> shown = new ArrayList<>();
+        for (TableConfig table : tables) {
+            for (BatchManifest m : store.list(table.name())) {
+                if (filter.accepts(m)) {
+                    shown.add(m);
+                }
+            }
+        }
+        return new ListReport(shown);
+    }
+
+    @Override
+    public List<String> humanLines() {
+        List<List<String>> rows = new ArrayList<>(manifests.size());
+        long totalRows = 0;
+        long totalBytes = 0;
+        for (BatchManifest m : manifests) {
+            rows.add(List.of(
+                    m.table(),
+                    m.isLate() ? m.partition() + LATE_MARKER : m.partition(),
+                    m.status().name(),
+                    HumanFormat.count(m.rowCount()),
+                    HumanFormat.size(m.parquetSizeBytes()),
+                    HumanFormat.minute(m.exportedAt())));
+            totalRows += m.rowCount() == null ? 0 : m.rowCount();
+            totalBytes += m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes();
+        }
+        List<String> lines = new ArrayList<>(TABLE.render(rows));
+        lines.add("");
+        lines.add(manifests.size() + " partition(s)  " + HumanFormat.count(totalRows) + " rows  "
+                + HumanFormat.size(totalBytes));
+        return lines;
+    }
+
+    /** The original's fields, then {@code schema} and {@code kind}; timestamps as in manifests. */
+    @Override
+    public String json() {
+        ArrayNode array = PythonStyleJson.array();
+        for (BatchManifest m : manifests) {
+            array.addObject()
+                    .put("table", m.table())
+                    .put("partition", m.partition())
+                    .put("status", m.status().name())
+                    .put("rows", m.rowCount())
+                    .put("size", m.parquetSizeBytes())
+                    .put("exported_at", m.exportedAt() == null ? null : IsoInstants.formatMicros(m.exportedAt()))
+                    .put("batch_id", m.batchId())
+                    .put("window_start", IsoInstants.format(m.windowStart()))
+                    .put("window_end", IsoInstants.format(m.windowEnd()))
+                    .put("schema", m.schemaName())
+                    .put("kind", m.kind());
+        }
+        return PythonStyleJson.write(array);
+    }
+}
