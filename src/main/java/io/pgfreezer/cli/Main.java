@@ -27,6 +27,8 @@ public final class Main {
         CommandLine cmd = new CommandLine(new FreezerCommand());
         cmd.setOut(out);
         cmd.setErr(err);
+        // `--status failed` and `--format JSONL` are what people type; accept any case.
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler(Main::handleExecutionException);
         cmd.setParameterExceptionHandler(Main::handleParameterException);
         return cmd;
