@@ -18,4 +18,11 @@ public abstract class ObjectOutput extends OutputStream {
 
     /** Discards everything written; publishes nothing. Safe to call more than once. */
     public abstract void abort();
+
+    /**
+     * Aborts unless committed. Declared without {@code IOException}: closing only ever discards,
+     * and failures of the store are {@link StorageException}s like everywhere else.
+     */
+    @Override
+    public abstract void close();
 }

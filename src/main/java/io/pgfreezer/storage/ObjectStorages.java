@@ -8,6 +8,12 @@ public final class ObjectStorages {
     }
 
     public static ObjectStorage open(StorageConfig config) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (config.protocol() == null) {
+            throw new StorageException("storage.protocol is required (s3 or file)");
+        }
+        return switch (config.protocol()) {
+            case S3 -> new S3ObjectStorage(config);
+            case FILE -> new LocalObjectStorage(config.path());
+        };
     }
 }

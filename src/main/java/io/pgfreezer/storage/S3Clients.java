@@ -1,0 +1,86 @@
+package io.pgfreezer.storage;
+
+import io.pgfreezer.config.StorageConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Builds the SDK client a {@code storage:} section describes. */
+final class S3Clients {
+
+    static final String DEFAULT_REGION = "us-east-1";
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** One request, retries excluded; a whole part must fit in it on a slow link. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    private S3Clients() {
+    }
+
+    static S3Client build(StorageConfig config) {
+        var builder = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT))
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                        .retryStrategy(RetryMode.STANDARD)
+                        .build())
+                .region(Region.of(region(config)))
+                .forcePathStyle(config.pathStyle())
+                .credentialsProvider(credentials(config))
+                // The SDK's newer default trailing checksums are refused by many S3-compatible
+                // stores; every upload carries Content-MD5 instead, which all of them verify.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        endpoint(config).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    static String region(StorageConfig config) {
+        return config.region() == null || config.region().isBlank() ? DEFAULT_REGION : config.region();
+    }
+
+    /** How messages name the endpoint: the configured URL, or AWS's own for the region. */
+    static String endpointName(StorageConfig config) {
+        return config.endpointUrl().filter(s -> !s.isBlank())
+                .orElse("AWS S3 in region " + region(config));
+    }
+
+    private static Optional<URI> endpoint(StorageConfig config) {
+        return config.endpointUrl().filter(s -> !s.isBlank()).map(url -> {
+            try {
+                URI uri = new URI(url);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new URISyntaxException(url, "expected http://host[:port] or https://host[:port]");
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                throw new StorageException("storage.endpoint_url '" + url + "' is not a valid URL: "
+                        + e.getReason(), e);
+            }
+        });
+    }
+
+    private static AwsCredentialsProvider credentials(StorageConfig config) {
+        if (config.hasStaticCredentials()) {
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(config.accessKey().get(), config.secretKey().get()));
+        }
+        // Environment, system properties, profile, web identity (IRSA), container and instance profile.
+        return DefaultCredentialsProvider.builder().build();
+    }
+}

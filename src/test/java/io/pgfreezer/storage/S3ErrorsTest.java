@@ -1,0 +1,93 @@
+package io.pgfreezer.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+class S3ErrorsTest {
+
+    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    private final S3Errors errors = new S3Errors("archive", "http://minio:9000", Optional.of(SECRET));
+
+    @Test
+    void rejectedKeysNameOperationObjectStatusCodeAndTheFix() {
+        String message = errors.translate("PutObject", "s3://archive/k", serviceError(403, "InvalidAccessKeyId",
+                "The AWS Access Key Id you provided does not exist in our records.")).getMessage();
+
+        assertThat(message).isEqualTo("PutObject s3://archive/k failed: HTTP 403 InvalidAccessKeyId "
+                + "(The AWS Access Key Id you provided does not exist in our records.); "
+                + "check access_key/secret_key or the credential chain");
+    }
+
+    @Test
+    void aForbiddenHeadWithoutErrorCodeStillGetsTheCredentialHint() {
+        assertThat(errors.translate("HeadObject", "s3://archive/k", serviceError(403, null, null)).getMessage())
+                .isEqualTo("HeadObject s3://archive/k failed: HTTP 403; check access_key/secret_key or the credential chain");
+    }
+
+    @Test
+    void aMissingBucketIsNamed() {
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(404, "NoSuchBucket", null)).getMessage())
+                .contains("HTTP 404 NoSuchBucket", "bucket 'archive' does not exist at http://minio:9000");
+    }
+
+    @Test
+    void aRefusedConnectionNamesTheEndpoint() {
+        SdkClientException e = SdkClientException.create("Unable to execute HTTP request: Connection refused",
+                new ConnectException("Connection refused"));
+        assertThat(errors.translate("GetObject", "s3://archive/k", e).getMessage())
+                .startsWith("GetObject s3://archive/k failed: cannot reach endpoint http://minio:9000: Connection refused");
+    }
+
+    @Test
+    void anUnknownHostNamesTheEndpoint() {
+        SdkClientException e = SdkClientException.create("Unable to execute HTTP request: minio",
+                new UnknownHostException("minio"));
+        assertThat(errors.translate("GetObject", "s3://archive/k", e).getMessage())
+                .contains("cannot reach endpoint http://minio:9000: unknown host minio");
+    }
+
+    @Test
+    void missingCredentialsAreSaidPlainlyNotAsATimeout() {
+        SdkClientException e = SdkClientException.create("Unable to load credentials from any of the providers "
+                + "in the chain AwsCredentialsProviderChain(...)");
+        assertThat(errors.translate("ListObjectsV2", "s3://archive/", e).getMessage())
+                .contains("no AWS credentials found").doesNotContain("time");
+    }
+
+    @Test
+    void theSecretKeyNeverAppearsEvenWhenTheServerEchoesIt() {
+        String message = errors.translate("PutObject", "s3://archive/k", serviceError(403, "SignatureDoesNotMatch",
+                "signed with " + SECRET)).getMessage();
+        assertThat(message).doesNotContain(SECRET).contains("signed with ***");
+    }
+
+    @Test
+    void aTooShortToBeRealSecretDoesNotMangleTheMessage() {
+        S3Errors shortSecret = new S3Errors("bucket", "http://minio:9000", Optional.of("b"));
+        assertThat(shortSecret.translate("GetObject", "s3://bucket/k", serviceError(404, "NoSuchBucket", null))
+                .getMessage()).startsWith("GetObject s3://bucket/k failed: HTTP 404 NoSuchBucket; bucket 'bucket'");
+    }
+
+    @Test
+    void multiLineServerMessagesBecomeOneLine() {
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(500, "InternalError",
+                "We encountered an internal error.\nPlease try again.")).getMessage())
+                .doesNotContain("\n").contains("try again later");
+    }
+
+    private static S3Exception serviceError(int status, String code, String message) {
+        return (S3Exception) S3Exception.builder()
+                .statusCode(status)
+                .message(message)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).build())
+                .build();
+    }
+}
