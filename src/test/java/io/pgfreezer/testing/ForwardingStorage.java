@@ -58,7 +58,7 @@ public class ForwardingStorage implements ObjectStorage {
             }
 
             @Override
-            public void close() throws IOException {
+            public void close() {
                 out.close();
             }
         };
