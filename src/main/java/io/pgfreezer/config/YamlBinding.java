@@ -3,8 +3,11 @@ package io.pgfreezer.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -14,7 +17,11 @@ import com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,7 +39,6 @@ final class YamlBinding {
     private static final YAMLMapper MAPPER = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             // A key written twice is almost always an editing mistake; the last one winning silently is worse.
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -43,9 +49,16 @@ final class YamlBinding {
 
     /** @throws ConfigProblem describing the first thing that does not fit */
     static RawConfig parse(String yaml) {
-        RawConfig raw;
-        try {
-            raw = MAPPER.readValue(yaml, RawConfig.class);
+        try (JsonParser parser = MAPPER.createParser(yaml)) {
+            JsonNode tree = MAPPER.readTree(parser);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new ConfigProblem("", "holds no configuration (expected database, storage and tables sections)");
+            }
+            if (parser.nextToken() != null) {
+                throw new ConfigProblem(at(parser.currentLocation()),
+                        "a second YAML document starts here (after a '---' separator); the file must hold exactly one");
+            }
+            return MAPPER.treeToValue(tree, RawConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw unknownField(e);
         } catch (InvalidFormatException e) {
@@ -53,19 +66,36 @@ final class YamlBinding {
         } catch (MismatchedInputException e) {
             throw wrongShape(e);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamReadException cause) {
+                throw syntax(cause);
+            }
             throw new ConfigProblem(path(e), "is invalid");
-        } catch (JacksonYAMLParseException e) {
-            throw malformed(e);
-        } catch (InputCoercionException e) {
-            throw new ConfigProblem(at(e.getLocation()), "number is out of range");
+        } catch (StreamReadException e) {
+            throw syntax(e);
         } catch (JsonProcessingException e) {
-            // Duplicate keys and other syntax errors; Jackson's own text names keys, never values.
-            throw new ConfigProblem(at(e.getLocation()), lowerFirst(e.getOriginalMessage().replace("Duplicate field", "duplicate key")));
+            throw new ConfigProblem("", "cannot be read as YAML");
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading YAML from memory", e); // cannot happen: the text is in memory
         }
-        if (raw == null) {
-            throw new ConfigProblem("", "holds no configuration (expected database, storage and tables sections)");
+    }
+
+    /** Errors of the YAML text itself, located by line and column since there is no field path yet. */
+    private static ConfigProblem syntax(StreamReadException e) {
+        if (e instanceof JacksonYAMLParseException yaml) {
+            return malformed(yaml);
         }
-        return raw;
+        String location = e.getProcessor() != null ? path(e.getProcessor().getParsingContext()) : "";
+        if (location.isEmpty()) {
+            location = at(e.getLocation());
+        }
+        if (e instanceof InputCoercionException) {
+            return new ConfigProblem(location, "number is out of range");
+        }
+        if (e.getOriginalMessage().startsWith("Duplicate field")) {
+            return new ConfigProblem(location, "is written twice (the last one would win silently; remove one)");
+        }
+        // Any other syntax error: Jackson's own text names keys and tokens, never values.
+        return new ConfigProblem(location, lowerFirst(e.getOriginalMessage()));
     }
 
     private static ConfigProblem unknownField(UnrecognizedPropertyException e) {
@@ -140,6 +170,20 @@ final class YamlBinding {
             }
         }
         return out.toString();
+    }
+
+    /** The field path of where a parser stands, {@code tables[0].lag}; empty at the top level. */
+    private static String path(JsonStreamContext context) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.addFirst("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.addFirst("." + c.getCurrentName());
+            }
+        }
+        String joined = String.join("", parts);
+        return joined.startsWith(".") ? joined.substring(1) : joined;
     }
 
     private static boolean isSecret(String location) {
