@@ -20,6 +20,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        config.load();
         throw new UnsupportedOperationException("status is not implemented yet");
     }
 }

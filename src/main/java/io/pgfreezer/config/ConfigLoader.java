@@ -38,8 +38,13 @@ public final class ConfigLoader {
             Path baseDir = path.toAbsolutePath().getParent();
             return new ConfigAssembler(baseDir, env).assemble(raw);
         } catch (ConfigProblem problem) {
-            throw new ConfigException(path + ": " + problem.describe());
+            throw new ConfigException(oneLine(path + ": " + problem.describe()));
         }
+    }
+
+    /** A quoted value may contain line breaks; the operator still gets exactly one line. */
+    private static String oneLine(String message) {
+        return message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
     }
 
     private static String read(Path path) {

@@ -94,7 +94,7 @@ final class YamlBinding {
         if (e.getOriginalMessage().startsWith("Duplicate field")) {
             return new ConfigProblem(location, "is written twice (the last one would win silently; remove one)");
         }
-        // Any other syntax error: Jackson's own text names keys and tokens, never values.
+        // Any other syntax error: Jackson's text quotes keys or single characters, not whole values.
         return new ConfigProblem(location, lowerFirst(e.getOriginalMessage()));
     }
 

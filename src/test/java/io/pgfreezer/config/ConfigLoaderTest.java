@@ -338,6 +338,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void valueWithLineBreaksStillGivesOneLine() {
+        assertThat(error(DATABASE + STORAGE + TABLES + "    partition_by: \"week\\nly\"\n"))
+                .isEqualTo(file() + ": tables[0].partition_by: 'week\\nly' is not one of hourly, daily, monthly");
+    }
+
+    @Test
     void unknownCompressionIsRefused() {
         assertThat(error(MINIMAL + "global:\n  compression: lz4\n"))
                 .isEqualTo(file() + ": global.compression: 'lz4' is not one of snappy, zstd, gzip, none");
