@@ -11,6 +11,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LogSetup.configure();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = commandLine(out, err).execute(args);
