@@ -74,18 +74,21 @@ final class ArrowToParquet {
                 throw unsupported(field, "a list of lists");
             }
             // PostgreSQL arrays may hold NULL elements whatever the column says, hence optional.
-            Type elementType = primitive(field.getName(), element, Repetition.OPTIONAL, "element");
+            // A logical marker may sit on the element or, for convenience, on the list field.
+            String logical = element.getMetadata().getOrDefault(ArchiveMetadata.LOGICAL,
+                    field.getMetadata().get(ArchiveMetadata.LOGICAL));
+            Type elementType = primitive(field.getName(), element, logical, Repetition.OPTIONAL, "element");
             return Types.buildGroup(repetition)
                     .as(LogicalTypeAnnotation.listType())
                     .addField(Types.repeatedGroup().addField(elementType).named("list"))
                     .named(field.getName());
         }
-        return primitive(field.getName(), field, repetition, field.getName());
+        return primitive(field.getName(), field, field.getMetadata().get(ArchiveMetadata.LOGICAL),
+                repetition, field.getName());
     }
 
-    private static Type primitive(String column, Field field, Repetition repetition, String name) {
+    private static Type primitive(String column, Field field, String logical, Repetition repetition, String name) {
         ArrowType type = field.getType();
-        String logical = field.getMetadata().get(ArchiveMetadata.LOGICAL);
         if (logical != null && !(type instanceof ArrowType.Utf8 && logical.equals(ArchiveMetadata.LOGICAL_JSON)
                 || type instanceof ArrowType.FixedSizeBinary && logical.equals(ArchiveMetadata.LOGICAL_UUID))) {
             throw new FormatException("column \"" + column + "\": Arrow type " + type + " cannot carry "

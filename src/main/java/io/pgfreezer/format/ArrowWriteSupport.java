@@ -10,8 +10,7 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * Feeds Parquet one row of the current Arrow batch at a time; the record Parquet hands back is the
- * row's index in that batch. Both {@code init} variants answer the same way, so Parquet never needs
- * a Hadoop {@code Configuration} to ask.
+ * row's index in that batch. Only the {@link ParquetConfiguration} variant of {@code init} works.
  */
 final class ArrowWriteSupport extends WriteSupport<Integer> {
 
@@ -30,9 +29,14 @@ final class ArrowWriteSupport extends WriteSupport<Integer> {
         return new WriteContext(schema, keyValueMetadata);
     }
 
+    /**
+     * The Hadoop variant the abstract class still demands. It fails so that any code path that
+     * falls back to Hadoop's {@code Configuration} is caught by the tests rather than shipped.
+     */
     @Override
+    @SuppressWarnings("deprecation")
     public WriteContext init(Configuration configuration) {
-        return new WriteContext(schema, keyValueMetadata);
+        throw new UnsupportedOperationException("pg-freezer writes Parquet without Hadoop's Configuration");
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.pgfreezer.format;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -114,7 +116,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
 
     /** The footer's key-value metadata. */
     public Map<String, String> keyValueMetadata() {
-        return Map.copyOf(file.getFileMetaData().getKeyValueMetaData());
+        return Collections.unmodifiableMap(new LinkedHashMap<>(file.getFileMetaData().getKeyValueMetaData()));
     }
 
     /**
@@ -181,10 +183,10 @@ public final class ParquetArchiveReader implements AutoCloseable {
                 .usePageChecksumVerification(true)
                 .build();
         try {
-            return ParquetFileReader.open(new LocalInputFile(path), options);
+            return ParquetFileReader.open(new NamedInputFile(path), options);
         } catch (IOException | RuntimeException e) {
             throw new FormatException("Parquet file " + path.getFileName()
-                    + " is not readable Parquet (footer): " + describe(e), e);
+                    + " is not readable Parquet (its footer does not decode): " + describe(e), e);
         }
     }
 
@@ -193,6 +195,21 @@ public final class ParquetArchiveReader implements AutoCloseable {
             file.close();
         } catch (IOException e) {
             failure.addSuppressed(e);
+        }
+    }
+
+    /** Parquet names the input file in its messages by {@code toString()}. */
+    private static final class NamedInputFile extends LocalInputFile {
+        private final Path path;
+
+        NamedInputFile(Path path) {
+            super(path);
+            this.path = path;
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(path.getFileName());
         }
     }
 

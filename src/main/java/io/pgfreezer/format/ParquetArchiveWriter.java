@@ -256,9 +256,11 @@ public final class ParquetArchiveWriter implements AutoCloseable {
             return writeSupport;
         }
 
+        /** Fails, like {@link ArrowWriteSupport#init(Configuration)}: Hadoop's path is never taken. */
         @Override
+        @SuppressWarnings("deprecation")
         protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
-            return writeSupport;
+            throw new UnsupportedOperationException("pg-freezer writes Parquet without Hadoop's Configuration");
         }
     }
 }

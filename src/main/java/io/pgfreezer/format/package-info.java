@@ -35,7 +35,8 @@
  *     <td>INT64 TIMESTAMP(MICROS, isAdjustedToUTC = false)</td></tr>
  * <tr><td>Time(MICROSECOND, 64)</td><td>INT64 TIME(MICROS, false)</td></tr>
  * <tr><td>List of any type above</td><td>the standard three-level LIST:
- *     {@code <name> (LIST) { repeated group list { optional <type> element } }}</td></tr>
+ *     {@code <name> (LIST) { repeated group list { optional <type> element } }}; a
+ *     {@code pg_freezer.logical} marker may be on the element field or on the list field</td></tr>
  * </table>
  * Anything else is refused when the writer opens, naming the column, so a type problem fails the
  * batch before a single byte is written.

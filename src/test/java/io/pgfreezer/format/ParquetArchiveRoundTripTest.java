@@ -21,6 +21,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgfreezer.config.GlobalConfig.Compression;
 
 class ParquetArchiveRoundTripTest {
+
+    @BeforeAll
+    static void quietParquetLogs() {
+        QuietParquetLogs.install();
+    }
 
     private static final List<TypeCases.Case> CASES = TypeCases.all();
 
