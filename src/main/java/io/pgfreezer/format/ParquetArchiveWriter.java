@@ -78,7 +78,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
     }
 
     /**
-     * Opens a writer; nothing reaches the sink before the first row group is full.
+     * Opens a writer; bytes reach the sink as row groups fill, and the footer at {@link #finish()}.
      *
      * @param extraKeyValueMetadata stored in the footer as is, next to {@link ArchiveMetadata#PG_TYPES}
      * @throws FormatException when a column's Arrow type has no Parquet mapping, naming the column
