@@ -1,0 +1,233 @@
+package io.pgfreezer.format;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Writes one top-level column of one Arrow batch, row by row, into a Parquet record. Bound anew to
+ * each batch's vectors; what to emit is decided by the column's Parquet type, so the schema
+ * mapping has a single source of truth in {@link ArrowToParquet}.
+ */
+final class ColumnWriter {
+
+    /** Emits the non-null value at {@code index} of the vector it was bound to. */
+    @FunctionalInterface
+    private interface ValueWriter {
+        void write(RecordConsumer consumer, int index);
+    }
+
+    private final String name;
+    private final int position;
+    private final FieldVector vector;
+    private final ValueWriter value;
+
+    private ColumnWriter(String name, int position, FieldVector vector, ValueWriter value) {
+        this.name = name;
+        this.position = position;
+        this.vector = vector;
+        this.value = value;
+    }
+
+    /** Writers for every column of {@code schema}, reading from {@code vectors} in the same order. */
+    static ColumnWriter[] bind(MessageType schema, List<FieldVector> vectors) {
+        ColumnWriter[] writers = new ColumnWriter[vectors.size()];
+        for (int i = 0; i < writers.length; i++) {
+            Type type = schema.getType(i);
+            FieldVector vector = vectors.get(i);
+            ValueWriter value = type.isPrimitive()
+                    ? primitive(type.getName(), type.asPrimitiveType(), vector)
+                    : list(type.getName(), type.asGroupType(), (ListVector) vector);
+            writers[i] = new ColumnWriter(type.getName(), i, vector, value);
+        }
+        return writers;
+    }
+
+    /** A null leaves the optional field out of the record, which is how Parquet spells NULL. */
+    void write(RecordConsumer consumer, int row) {
+        if (vector.isNull(row)) {
+            return;
+        }
+        consumer.startField(name, position);
+        value.write(consumer, row);
+        consumer.endField(name, position);
+    }
+
+    /** Nulls in a required column would make Parquet fail mid-record, so they are refused first. */
+    void checkRequired(int rows, boolean required) {
+        if (required && vector.getNullCount() > 0) {
+            for (int row = 0; row < rows; row++) {
+                if (vector.isNull(row)) {
+                    throw new FormatException("column \"" + name + "\" is NOT NULL but row " + row
+                            + " of the batch is null");
+                }
+            }
+        }
+    }
+
+    private static ValueWriter list(String column, GroupType listType, ListVector vector) {
+        GroupType repeated = listType.getType(0).asGroupType();
+        String repeatedName = repeated.getName();
+        PrimitiveType elementType = repeated.getType(0).asPrimitiveType();
+        String elementName = elementType.getName();
+        FieldVector elements = vector.getDataVector();
+        ValueWriter element = primitive(column, elementType, elements);
+        return (consumer, index) -> {
+            int start = vector.getElementStartIndex(index);
+            int end = vector.getElementEndIndex(index);
+            consumer.startGroup();
+            // An empty list is the group without its repeated field; a null one has no group at all.
+            if (end > start) {
+                consumer.startField(repeatedName, 0);
+                for (int i = start; i < end; i++) {
+                    consumer.startGroup();
+                    if (!elements.isNull(i)) {
+                        consumer.startField(elementName, 0);
+                        element.write(consumer, i);
+                        consumer.endField(elementName, 0);
+                    }
+                    consumer.endGroup();
+                }
+                consumer.endField(repeatedName, 0);
+            }
+            consumer.endGroup();
+        };
+    }
+
+    private static ValueWriter primitive(String column, PrimitiveType type, FieldVector vector) {
+        LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+        if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
+            return decimal(column, type, vector);
+        }
+        switch (type.getPrimitiveTypeName()) {
+            case BOOLEAN: {
+                BitVector bits = (BitVector) vector;
+                return (consumer, index) -> consumer.addBoolean(bits.get(index) != 0);
+            }
+            case INT32:
+                if (vector instanceof SmallIntVector) {
+                    SmallIntVector shorts = (SmallIntVector) vector;
+                    return (consumer, index) -> consumer.addInteger(shorts.get(index));
+                }
+                if (vector instanceof DateDayVector) {
+                    DateDayVector days = (DateDayVector) vector;
+                    return (consumer, index) -> consumer.addInteger(days.get(index));
+                }
+                IntVector ints = (IntVector) vector;
+                return (consumer, index) -> consumer.addInteger(ints.get(index));
+            case INT64:
+                if (vector instanceof TimeStampVector) {
+                    TimeStampVector timestamps = (TimeStampVector) vector;
+                    return (consumer, index) -> consumer.addLong(timestamps.get(index));
+                }
+                if (vector instanceof TimeMicroVector) {
+                    TimeMicroVector times = (TimeMicroVector) vector;
+                    return (consumer, index) -> consumer.addLong(times.get(index));
+                }
+                BigIntVector longs = (BigIntVector) vector;
+                return (consumer, index) -> consumer.addLong(longs.get(index));
+            case FLOAT: {
+                Float4Vector floats = (Float4Vector) vector;
+                return (consumer, index) -> consumer.addFloat(floats.get(index));
+            }
+            case DOUBLE: {
+                Float8Vector doubles = (Float8Vector) vector;
+                return (consumer, index) -> consumer.addDouble(doubles.get(index));
+            }
+            case BINARY:
+                // get() copies the bytes, so Parquet may keep the Binary (dictionary, statistics).
+                if (vector instanceof VarCharVector) {
+                    VarCharVector strings = (VarCharVector) vector;
+                    return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(strings.get(index)));
+                }
+                VarBinaryVector bytes = (VarBinaryVector) vector;
+                return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(bytes.get(index)));
+            case FIXED_LEN_BYTE_ARRAY: {
+                FixedSizeBinaryVector fixed = (FixedSizeBinaryVector) vector;
+                return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(fixed.get(index)));
+            }
+            default:
+                throw new IllegalStateException("no writer for " + type);
+        }
+    }
+
+    private static ValueWriter decimal(String column, PrimitiveType type, FieldVector vector) {
+        if (!(vector.getField().getType() instanceof ArrowType.Decimal)) {
+            throw new IllegalStateException("column " + column + " is not a decimal vector");
+        }
+        switch (type.getPrimitiveTypeName()) {
+            case INT32:
+                return (consumer, index) -> {
+                    BigInteger unscaled = unscaled(column, vector, index);
+                    if (unscaled.bitLength() > 31) {
+                        throw tooWide(column, unscaled);
+                    }
+                    consumer.addInteger(unscaled.intValue());
+                };
+            case INT64:
+                return (consumer, index) -> {
+                    BigInteger unscaled = unscaled(column, vector, index);
+                    if (unscaled.bitLength() > 63) {
+                        throw tooWide(column, unscaled);
+                    }
+                    consumer.addLong(unscaled.longValue());
+                };
+            case FIXED_LEN_BYTE_ARRAY: {
+                int length = type.getTypeLength();
+                return (consumer, index) ->
+                        consumer.addBinary(Binary.fromConstantByteArray(fixedWidth(column, unscaled(column, vector, index), length)));
+            }
+            default:
+                throw new IllegalStateException("no decimal writer for " + type);
+        }
+    }
+
+    /** Arrow decoding handles the buffer's byte order; both Decimal vectors return BigDecimal. */
+    private static BigInteger unscaled(String column, FieldVector vector, int index) {
+        return ((BigDecimal) vector.getObject(index)).unscaledValue();
+    }
+
+    /** Big-endian two's complement padded with the sign to exactly {@code length} bytes. */
+    private static byte[] fixedWidth(String column, BigInteger unscaled, int length) {
+        byte[] minimal = unscaled.toByteArray();
+        if (minimal.length > length) {
+            throw tooWide(column, unscaled);
+        }
+        byte[] padded = new byte[length];
+        byte sign = (byte) (unscaled.signum() < 0 ? -1 : 0);
+        int pad = length - minimal.length;
+        for (int i = 0; i < pad; i++) {
+            padded[i] = sign;
+        }
+        System.arraycopy(minimal, 0, padded, pad, minimal.length);
+        return padded;
+    }
+
+    private static FormatException tooWide(String column, BigInteger unscaled) {
+        return new FormatException("column \"" + column + "\": decimal value " + unscaled
+                + " (unscaled) exceeds the column's declared precision");
+    }
+}

@@ -1,0 +1,225 @@
+package io.pgfreezer.format;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+
+import io.pgfreezer.FreezerException;
+
+/**
+ * Reads an archived Parquet file from a local path: rows as Java values, one row group in memory
+ * at a time, each page's CRC checked where the writer stored one.
+ *
+ * <pre>{@code
+ * try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
+ *     List<ArchiveColumn> columns = reader.columns();
+ *     while (reader.next()) {
+ *         Object ts = reader.get(0);
+ *     }
+ * }
+ * }</pre>
+ *
+ * Values are of the type {@link ValueKind#javaType()} names for the column, {@code null} for NULL;
+ * list columns give an unmodifiable {@code List}. Not thread-safe.
+ */
+public final class ParquetArchiveReader implements AutoCloseable {
+
+    private final Path path;
+    private final ParquetFileReader file;
+    private final List<ColumnLayout> layouts;
+    private final List<ArchiveColumn> columns;
+    private final MessageColumnIO columnIO;
+    private final RowMaterializer materializer;
+    private RecordReader<Object[]> rowGroup;
+    private long rowsLeftInGroup;
+    private int rowGroupIndex = -1;
+    private Object[] current;
+
+    private ParquetArchiveReader(Path path, ParquetFileReader file) {
+        this.path = path;
+        this.file = file;
+        MessageType schema = file.getFileMetaData().getSchema();
+        this.layouts = ColumnLayout.of(schema, file.getFileMetaData().getKeyValueMetaData());
+        this.columns = ColumnLayout.columns(layouts);
+        this.columnIO = new ColumnIOFactory(file.getFileMetaData().getCreatedBy()).getColumnIO(schema);
+        this.materializer = new RowMaterializer(layouts);
+    }
+
+    /**
+     * Opens a file and reads its footer.
+     *
+     * @throws FormatException when the file is not Parquet, its footer does not decode, or a
+     *                         column has a type pg-freezer cannot read
+     */
+    public static ParquetArchiveReader open(Path path) {
+        ParquetFileReader file = openFile(path);
+        try {
+            return new ParquetArchiveReader(path, file);
+        } catch (RuntimeException e) {
+            closeQuietly(file, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Decodes every value of every column in every row group, checking page CRCs, and counts
+     * the rows.
+     *
+     * @throws FormatException when anything fails to decode, or the rows decoded differ from the
+     *                         footer's count
+     */
+    public static VerifiedFile verify(Path path) {
+        try (ParquetArchiveReader reader = open(path)) {
+            long decoded = 0;
+            while (reader.next()) {
+                decoded++;
+            }
+            long footerRows = reader.rowCount();
+            if (decoded != footerRows) {
+                throw new FormatException("Parquet file " + path.getFileName() + " decodes to " + decoded
+                        + " rows but its footer counts " + footerRows);
+            }
+            return new VerifiedFile(decoded, footerRows, reader.file.getRowGroups().size());
+        }
+    }
+
+    /** The columns a file's footer declares, without reading any data. */
+    public static List<ArchiveColumn> footerSchema(Path path) {
+        try (ParquetArchiveReader reader = open(path)) {
+            return reader.columns();
+        }
+    }
+
+    /** Top-level columns in file order; {@link #get(int)} takes the same positions. */
+    public List<ArchiveColumn> columns() {
+        return columns;
+    }
+
+    /** Rows the footer counts. */
+    public long rowCount() {
+        return file.getRecordCount();
+    }
+
+    /** The footer's key-value metadata. */
+    public Map<String, String> keyValueMetadata() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(file.getFileMetaData().getKeyValueMetaData()));
+    }
+
+    /**
+     * Moves to the next row, reading the next row group when the current one is used up.
+     *
+     * @return false after the last row
+     * @throws FormatException when a page does not decode
+     */
+    public boolean next() {
+        try {
+            while (rowsLeftInGroup == 0) {
+                PageReadStore pages = file.readNextRowGroup();
+                if (pages == null) {
+                    current = null;
+                    return false;
+                }
+                rowGroupIndex++;
+                rowsLeftInGroup = pages.getRowCount();
+                rowGroup = columnIO.getRecordReader(pages, materializer);
+            }
+            current = rowGroup.read();
+            rowsLeftInGroup--;
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FreezerException) {
+                throw (FreezerException) e;
+            }
+            current = null;
+            throw new FormatException("Parquet file " + path.getFileName() + " does not decode (row group "
+                    + Math.max(rowGroupIndex, 0) + "): " + describe(e), e);
+        }
+    }
+
+    /** Value of a column in the current row; {@code null} for NULL. */
+    public Object get(int column) {
+        if (current == null) {
+            throw new IllegalStateException("no current row; call next() first");
+        }
+        return current[column];
+    }
+
+    /** The current row's values, in column order; the array is the caller's to keep. */
+    public Object[] row() {
+        if (current == null) {
+            throw new IllegalStateException("no current row; call next() first");
+        }
+        return current.clone();
+    }
+
+    @Override
+    public void close() {
+        try {
+            file.close();
+        } catch (IOException e) {
+            throw new FormatException("could not close Parquet file " + path.getFileName() + ": " + describe(e), e);
+        }
+    }
+
+    private static ParquetFileReader openFile(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new FormatException("Parquet file " + path + " does not exist");
+        }
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .usePageChecksumVerification(true)
+                .build();
+        try {
+            return ParquetFileReader.open(new NamedInputFile(path), options);
+        } catch (IOException | RuntimeException e) {
+            throw new FormatException("Parquet file " + path.getFileName()
+                    + " is not readable Parquet (its footer does not decode): " + describe(e), e);
+        }
+    }
+
+    private static void closeQuietly(ParquetFileReader file, RuntimeException failure) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Parquet names the input file in its messages by {@code toString()}. */
+    private static final class NamedInputFile extends LocalInputFile {
+        private final Path path;
+
+        NamedInputFile(Path path) {
+            super(path);
+            this.path = path;
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(path.getFileName());
+        }
+    }
+
+    /** The innermost message, which names the actual problem (CRC, truncated page, ...). */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+    }
+}

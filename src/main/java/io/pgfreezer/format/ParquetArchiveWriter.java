@@ -1,0 +1,266 @@
+package io.pgfreezer.format;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgfreezer.FreezerException;
+import io.pgfreezer.config.GlobalConfig.Compression;
+import io.pgfreezer.storage.ObjectOutput;
+
+/**
+ * Streams Arrow batches into one Parquet file on an {@link ObjectOutput}.
+ *
+ * <p>Memory: each batch is encoded as it arrives and may be reused by the caller as soon as
+ * {@link #write} returns; Parquet keeps the current row group in memory (about
+ * {@code rowGroupBytes}) and hands it to the sink when full, so memory does not grow with the
+ * file's row count.
+ *
+ * <p>The writer never commits, aborts or closes the sink: after {@link #finish()} the caller
+ * compares and commits, and after a failure it aborts. {@link #close()} without {@link #finish()}
+ * abandons the file and leaves the sink's remaining bytes unwritten. Not thread-safe.
+ */
+public final class ParquetArchiveWriter implements AutoCloseable {
+
+    /** Row group size: big enough for query engines to read efficiently, small enough to buffer. */
+    public static final long DEFAULT_ROW_GROUP_BYTES = 64L * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParquetArchiveWriter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private enum State { OPEN, FINISHED, FAILED, CLOSED }
+
+    private final ObjectOutput sink;
+    private final List<Field> fields;
+    private final MessageType parquetSchema;
+    private final DigestingOutputFile file;
+    private final ArrowWriteSupport writeSupport;
+    private final ParquetWriter<Integer> parquet;
+    private long rows;
+    private State state = State.OPEN;
+
+    private ParquetArchiveWriter(ObjectOutput sink, Schema arrowSchema, MessageType parquetSchema,
+                                 DigestingOutputFile file, ArrowWriteSupport writeSupport,
+                                 ParquetWriter<Integer> parquet) {
+        this.sink = sink;
+        this.fields = List.copyOf(arrowSchema.getFields());
+        this.parquetSchema = parquetSchema;
+        this.file = file;
+        this.writeSupport = writeSupport;
+        this.parquet = parquet;
+    }
+
+    /** Opens a writer with {@link #DEFAULT_ROW_GROUP_BYTES}. */
+    public static ParquetArchiveWriter open(ObjectOutput sink, Schema arrowSchema, Compression codec,
+                                            Map<String, String> extraKeyValueMetadata) {
+        return open(sink, arrowSchema, codec, extraKeyValueMetadata, DEFAULT_ROW_GROUP_BYTES);
+    }
+
+    /**
+     * Opens a writer; bytes reach the sink as row groups fill, and the footer at {@link #finish()}.
+     *
+     * @param extraKeyValueMetadata stored in the footer as is, next to {@link ArchiveMetadata#PG_TYPES}
+     * @throws FormatException when a column's Arrow type has no Parquet mapping, naming the column
+     */
+    public static ParquetArchiveWriter open(ObjectOutput sink, Schema arrowSchema, Compression codec,
+                                            Map<String, String> extraKeyValueMetadata, long rowGroupBytes) {
+        if (rowGroupBytes < 1024 * 1024) {
+            throw new IllegalArgumentException("row group size below 1 MiB: " + rowGroupBytes);
+        }
+        if (extraKeyValueMetadata.containsKey(ArchiveMetadata.PG_TYPES)) {
+            throw new IllegalArgumentException(ArchiveMetadata.PG_TYPES + " is written by the writer itself");
+        }
+        MessageType parquetSchema = ArrowToParquet.messageType(arrowSchema);
+        Map<String, String> keyValues = new LinkedHashMap<>(extraKeyValueMetadata);
+        keyValues.put(ArchiveMetadata.PG_TYPES, toJson(ArrowToParquet.pgTypes(arrowSchema)));
+
+        DigestingOutputFile file = new DigestingOutputFile(sink);
+        ArrowWriteSupport writeSupport = new ArrowWriteSupport(parquetSchema, keyValues);
+        try {
+            // withConf first: every later default is then read from the plain configuration,
+            // never from a Hadoop Configuration.
+            ParquetWriter<Integer> parquet = new Builder(file, writeSupport)
+                    .withConf(new PlainParquetConfiguration())
+                    .withCompressionCodec(codecName(codec))
+                    .withRowGroupSize(rowGroupBytes)
+                    .withDictionaryEncoding(true)
+                    .withPageWriteChecksumEnabled(true)
+                    .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                    .withValidation(false)
+                    .build();
+            return new ParquetArchiveWriter(sink, arrowSchema, parquetSchema, file, writeSupport, parquet);
+        } catch (IOException | RuntimeException e) {
+            throw failure("could not start the Parquet file", e);
+        }
+    }
+
+    /**
+     * Encodes every row of {@code batch}. The batch must have the schema the writer was opened
+     * with; it may be cleared and refilled once this returns.
+     */
+    public void write(VectorSchemaRoot batch) {
+        requireOpen();
+        if (!batch.getSchema().getFields().equals(fields)) {
+            throw new IllegalArgumentException("batch schema " + batch.getSchema()
+                    + " differs from the file's schema " + new Schema(fields));
+        }
+        int batchRows = batch.getRowCount();
+        ColumnWriter[] columns = ColumnWriter.bind(parquetSchema, batch.getFieldVectors());
+        for (int i = 0; i < columns.length; i++) {
+            columns[i].checkRequired(batchRows, parquetSchema.getType(i).isRepetition(Type.Repetition.REQUIRED));
+        }
+        writeSupport.bind(columns);
+        try {
+            for (int row = 0; row < batchRows; row++) {
+                parquet.write(row);
+            }
+        } catch (IOException | RuntimeException e) {
+            // A row may be half written; nothing more can go into this file.
+            state = State.FAILED;
+            throw failure("could not write rows to the Parquet file", e);
+        }
+        rows += batchRows;
+    }
+
+    /**
+     * Writes the footer and flushes everything to the sink; the sink is left open for the caller
+     * to commit.
+     */
+    public WrittenFile finish() {
+        requireOpen();
+        state = State.FAILED;
+        try {
+            parquet.close();
+        } catch (IOException | RuntimeException e) {
+            throw failure("could not finish the Parquet file", e);
+        }
+        long footerRows = parquet.getFooter().getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+        if (footerRows != rows) {
+            throw new FormatException("the Parquet footer counts " + footerRows + " rows but "
+                    + rows + " were written");
+        }
+        long bytes = file.bytes();
+        if (sink.position() != bytes) {
+            throw new FormatException("storage accepted " + sink.position() + " bytes of a "
+                    + bytes + "-byte Parquet file");
+        }
+        state = State.FINISHED;
+        return new WrittenFile(rows, bytes, file.sha256Hex());
+    }
+
+    /** Rows accepted so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** Releases the writer; without {@link #finish()} first, the file is abandoned. */
+    @Override
+    public void close() {
+        if (state == State.FINISHED || state == State.CLOSED) {
+            state = State.CLOSED;
+            return;
+        }
+        boolean wasOpen = state == State.OPEN || state == State.FAILED;
+        state = State.CLOSED;
+        if (wasOpen) {
+            // Closing releases the codecs' buffers; the bytes it would flush are dropped.
+            file.discard();
+            try {
+                parquet.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("abandoned Parquet writer did not close cleanly", e);
+            }
+        }
+    }
+
+    /** Bytes Parquet holds in memory and has not yet handed to the sink. */
+    long bufferedBytes() {
+        return parquet.getDataSize() - file.bytes();
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("the Parquet writer is " + state.name().toLowerCase());
+        }
+    }
+
+    private static CompressionCodecName codecName(Compression codec) {
+        switch (codec) {
+            case SNAPPY:
+                return CompressionCodecName.SNAPPY;
+            case ZSTD:
+                return CompressionCodecName.ZSTD;
+            case GZIP:
+                return CompressionCodecName.GZIP;
+            case UNCOMPRESSED:
+                return CompressionCodecName.UNCOMPRESSED;
+            default:
+                throw new IllegalArgumentException("unknown compression " + codec);
+        }
+    }
+
+    private static String toJson(Map<String, String> map) {
+        try {
+            return JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings always serialises", e);
+        }
+    }
+
+    /** Keeps a failure that already speaks to the operator (storage, a column) as it is. */
+    private static FreezerException failure(String what, Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof FreezerException) {
+                return (FreezerException) cause;
+            }
+        }
+        return new FormatException(what + ": " + ParquetArchiveReader.describe(e), e);
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
+        private final ArrowWriteSupport writeSupport;
+
+        Builder(OutputFile file, ArrowWriteSupport writeSupport) {
+            super(file);
+            this.writeSupport = writeSupport;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Integer> getWriteSupport(ParquetConfiguration conf) {
+            return writeSupport;
+        }
+
+        /** Fails, like {@link ArrowWriteSupport#init(Configuration)}: Hadoop's path is never taken. */
+        @Override
+        @SuppressWarnings("deprecation")
+        protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+            throw new UnsupportedOperationException("pg-freezer writes Parquet without Hadoop's Configuration");
+        }
+    }
+}
