@@ -5,6 +5,7 @@ import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.format.ArchiveWriter;
 import io.pgfreezer.format.FormatException;
+import io.pgfreezer.format.WrittenFile;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.BatchStatus;
 import io.pgfreezer.manifest.DeleteChunk;
@@ -154,7 +155,7 @@ final class BatchRunner {
         boolean committed = false;
         try {
             ExportResult result;
-            ArchiveWriter.ArchivedFile file = null;
+            WrittenFile file = null;
             try (ArchiveWriter writer = format.newWriter(out, source.schema().arrowSchema(), footer(m))) {
                 result = source.export(m.windowStart(), m.windowEnd(), chunkRows, writer::write);
                 if (result.rows() > 0) {
@@ -176,7 +177,7 @@ final class BatchRunner {
                         + ", the writer produced " + file.bytes());
             }
             log.info("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
-            return save(m.withExport(result.rows(), key, file.bytes(), file.sha256(), result.chunks(), now())
+            return save(m.withExport(result.rows(), key, file.bytes(), file.sha256Hex(), result.chunks(), now())
                     .transition(BatchStatus.UPLOADED));
         } finally {
             if (!committed) {

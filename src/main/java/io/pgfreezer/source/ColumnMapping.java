@@ -1,5 +1,6 @@
 package io.pgfreezer.source;
 
+import io.pgfreezer.format.ArchiveMetadata;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -48,10 +49,8 @@ import java.util.UUID;
  * schema is fixed, so a value never changes a column's type part-way through a file.
  */
 public final class ColumnMapping {
-    /** Field metadata key with the PostgreSQL type name; the Parquet footer keeps it. */
-    public static final String PG_TYPE = "pg_freezer.pg_type";
-    /** Field metadata key for logical types Arrow has no type of its own for: json, uuid. */
-    public static final String LOGICAL = "pg_freezer.logical";
+    private static final String PG_TYPE = ArchiveMetadata.PG_TYPE;
+    private static final String LOGICAL = ArchiveMetadata.LOGICAL;
 
     /** Widest DECIMAL Parquet readers (Spark, Trino, Athena) all agree on. */
     private static final int MAX_DECIMAL_PRECISION = 38;
@@ -101,9 +100,9 @@ public final class ColumnMapping {
         Map<String, String> meta = new HashMap<>();
         meta.put(PG_TYPE, c.displayType());
         if (k == Kind.JSON) {
-            meta.put(LOGICAL, "json");
+            meta.put(LOGICAL, ArchiveMetadata.LOGICAL_JSON);
         } else if (k == Kind.UUID) {
-            meta.put(LOGICAL, "uuid");
+            meta.put(LOGICAL, ArchiveMetadata.LOGICAL_UUID);
         }
         return new ColumnMapping(c, new Field(c.name(), fieldType(k, c.pgType(), c.typmod(), meta), null), k, null, null);
     }
