@@ -149,8 +149,6 @@ final class HelmSubsetRenderer {
     private record Tok(TokKind kind, String text) {
     }
 
-    private static final Set<String> KEYWORDS = Set.of("if", "else", "end", "with", "range", "define");
-
     private List<Node> parse(String file, String source) {
         List<Piece> pieces = lex(file, source);
         Cursor cursor = new Cursor(file, pieces);
@@ -471,7 +469,7 @@ final class HelmSubsetRenderer {
                 case "false" -> new Literal(Boolean.FALSE);
                 case "nil" -> new Literal(null);
                 default -> {
-                    if (!FUNCTIONS.contains(t.text) || KEYWORDS.contains(t.text)) {
+                    if (!FUNCTIONS.contains(t.text)) {
                         throw c.error(at, "function '" + t.text + "' is outside the supported subset");
                     }
                     yield new Call(t.text, List.of());
