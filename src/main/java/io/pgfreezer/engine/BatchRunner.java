@@ -103,7 +103,7 @@ final class BatchRunner {
                     case DONE, FAILED -> throw new IllegalStateException("unreachable: " + current(m));
                 };
             }
-            log.info("archived {} rows of {} ({} bytes) and deleted them from PostgreSQL",
+            log.info("archived {} rows of {} ({} bytes, verified) and deleted them from PostgreSQL",
                     m.rowCount(), w, m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes());
             return outcome(m, w, BatchOutcome.Result.DONE, m.rowCount(), m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes(), t, null);
         } catch (GuardTripped e) {
@@ -176,7 +176,7 @@ final class BatchRunner {
                 throw new BatchFailedException("storage holds " + stored.size() + " bytes of " + storage.uri(key)
                         + ", the writer produced " + file.bytes());
             }
-            log.info("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
+            log.debug("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
             return save(m.withExport(result.rows(), key, file.bytes(), file.sha256Hex(), result.chunks(), now())
                     .transition(BatchStatus.UPLOADED));
         } finally {
@@ -205,7 +205,7 @@ final class BatchRunner {
     private BatchManifest verify(BatchManifest m) {
         if (m.rowCount() != null && m.rowCount() > 0) {
             verifier.verify(m);
-            log.info("verified {}: size, SHA-256 and {} decoded rows match", storage.uri(m.parquetPath()), m.rowCount());
+            log.debug("verified {}: size, SHA-256 and {} decoded rows match", storage.uri(m.parquetPath()), m.rowCount());
         }
         return save(m.withVerifiedAt(now()).transition(BatchStatus.VERIFIED));
     }

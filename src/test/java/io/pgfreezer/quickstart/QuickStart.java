@@ -21,6 +21,8 @@ public final class QuickStart {
         Path repo = Path.of("").toAbsolutePath();
         Path work = repo.resolve(".quickstart");
         Path archive = work.resolve("archive");
+        // Each quick start begins from an empty archive, as its database begins empty.
+        deleteTree(archive);
         Files.createDirectories(archive);
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             String dsn = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
@@ -63,6 +65,17 @@ public final class QuickStart {
                     + "  bin/pg-freezer fetch -c " + repo.relativize(config)
                     + " -t sensor_readings --from 2000-01-01 --to 2100-01-01 --format jsonl | head");
             System.exit(run);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
