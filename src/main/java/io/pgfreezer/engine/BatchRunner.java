@@ -20,6 +20,7 @@ import io.pgfreezer.storage.ObjectInfo;
 import io.pgfreezer.storage.ObjectNotFoundException;
 import io.pgfreezer.storage.ObjectOutput;
 import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,6 +152,7 @@ final class BatchRunner {
 
     private BatchManifest export(BatchManifest m) {
         String key = m.parquetPath();
+        discardLeftovers(key);
         ObjectOutput out = storage.create(key);
         boolean committed = false;
         try {
@@ -183,6 +185,21 @@ final class BatchRunner {
             if (!committed) {
                 out.abort();
             }
+        }
+    }
+
+    /**
+     * We hold the table's lock, so unfinished uploads of this key belong to a writer that died.
+     * They are invisible to readers and only cost space, so failing to remove them is a warning.
+     */
+    private void discardLeftovers(String key) {
+        try {
+            int leftovers = storage.discardUnfinished(key);
+            if (leftovers > 0) {
+                log.info("discarded {} unfinished upload(s) of {} left by an interrupted run", leftovers, storage.uri(key));
+            }
+        } catch (StorageException e) {
+            log.warn("could not discard unfinished uploads of {}: {}", storage.uri(key), e.getMessage());
         }
     }
 

@@ -148,6 +148,28 @@ public final class LocalObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public int discardUnfinished(String key) {
+        Path target = resolve(key);
+        Path dir = target.getParent();
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        String prefix = "." + target.getFileName() + ".";
+        int removed = 0;
+        try (var siblings = Files.list(dir)) {
+            for (Path p : siblings.toList()) {
+                if (p.getFileName().toString().startsWith(prefix) && LocalObjectOutput.isTempFile(p)
+                        && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot clean unfinished writes of " + target + ": " + describe(e), e);
+        }
+        return removed;
+    }
+
+    @Override
     public void delete(String key) {
         Path file = resolve(key);
         try {

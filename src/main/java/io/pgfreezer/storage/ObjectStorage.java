@@ -34,6 +34,14 @@ public interface ObjectStorage extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<ObjectInfo> list(String prefix);
 
+    /**
+     * Discards what interrupted writes of {@code key} left behind (a killed process cannot clean
+     * up): staged temp files of the local backend, incomplete multipart uploads on S3. Only call
+     * it while no other writer of {@code key} can be running, e.g. under the table's lock.
+     * Returns how many leftovers were removed.
+     */
+    int discardUnfinished(String key);
+
     /** Removes an object; absent objects are not an error. */
     void delete(String key);
 

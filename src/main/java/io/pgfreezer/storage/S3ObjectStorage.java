@@ -154,6 +154,57 @@ public final class S3ObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public int discardUnfinished(String key) {
+        ObjectKeys.requireValidKey(key);
+        int removed = 0;
+        String keyMarker = null;
+        String uploadIdMarker = null;
+        try {
+            // No prefix filter: some S3-compatible stores reject it on this call, and a bucket
+            // rarely holds more than a handful of unfinished uploads.
+            while (true) {
+                String km = keyMarker;
+                String um = uploadIdMarker;
+                var page = client.listMultipartUploads(b -> b.bucket(bucket).keyMarker(km).uploadIdMarker(um));
+                for (var upload : page.uploads()) {
+                    if (upload.key().equals(key)) {
+                        abortUpload(key, upload.uploadId());
+                        removed++;
+                    }
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated())) {
+                    return removed;
+                }
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+        } catch (SdkException e) {
+            throw errors.translate("ListMultipartUploads", uri(key), e);
+        }
+    }
+
+    private void abortUpload(String key, String uploadId) {
+        // Some stores refuse an abort while a part of the same upload is still arriving; the part
+        // finishes within moments, so a few short retries settle it.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+                return;
+            } catch (SdkException e) {
+                if (attempt == 5) {
+                    throw errors.translate("AbortMultipartUpload " + uploadId, uri(key), e);
+                }
+            }
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while aborting upload " + uploadId + " of " + uri(key), e);
+            }
+        }
+    }
+
+    @Override
     public void delete(String key) {
         ObjectKeys.requireValidKey(key);
         try {

@@ -111,6 +111,24 @@ abstract class ObjectStorageContract {
     }
 
     @Test
+    void leftoversOfAWriterThatDiedAreDiscardedWithoutTouchingTheObject() throws IOException {
+        storage.put("t/data.parquet", "published".getBytes(UTF_8), null);
+        ObjectOutput abandoned = storage.create("t/data.parquet");
+        byte[] chunk = new byte[CHUNK];
+        for (long written = 0; written < PART_SIZE + CHUNK; written += CHUNK) {
+            abandoned.write(chunk);
+        }
+        abandoned.flush();
+
+        assertThat(storage.discardUnfinished("t/data.parquet")).isEqualTo(1);
+        assertThat(storage.discardUnfinished("t/data.parquet")).isZero();
+        assertThat(storage.get("t/data.parquet")).hasValue("published".getBytes(UTF_8));
+
+        abandoned.abort();
+        assertNothingLeftBehind();
+    }
+
+    @Test
     void openStreamsTheWholeObject() throws IOException {
         storage.put("k", "streamed".getBytes(UTF_8), null);
 

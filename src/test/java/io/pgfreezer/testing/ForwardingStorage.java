@@ -90,6 +90,11 @@ public class ForwardingStorage implements ObjectStorage {
     }
 
     @Override
+    public int discardUnfinished(String key) {
+        return delegate.discardUnfinished(key);
+    }
+
+    @Override
     public void delete(String key) {
         delegate.delete(key);
     }
