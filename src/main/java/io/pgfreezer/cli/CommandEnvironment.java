@@ -23,11 +23,11 @@ record CommandEnvironment(Function<ConfigOption, FreezerConfig> configs,
 
     /**
      * Runs {@code reader} over the manifests of the tables {@code table} selects (see
-     * {@link TableSelection}), with storage open only for the duration. Needs no database.
+     * {@link FreezerConfig#select}), with storage open only for the duration. Needs no database.
      */
     <R> R readManifests(ConfigOption option, String table, BiFunction<List<TableConfig>, ManifestStore, R> reader) {
         FreezerConfig config = configs.apply(option);
-        List<TableConfig> tables = TableSelection.select(config, table);
+        List<TableConfig> tables = config.select(table);
         try (ObjectStorage storage = storages.apply(config.storage())) {
             return reader.apply(tables, new StorageManifestStore(storage));
         }

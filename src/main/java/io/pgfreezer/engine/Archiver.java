@@ -1,7 +1,6 @@
 package io.pgfreezer.engine;
 
 import io.pgfreezer.FreezerException;
-import io.pgfreezer.config.ConfigException;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.format.ArchiveFormat;
@@ -57,7 +56,7 @@ public final class Archiver {
     }
 
     public RunReport run(RunOptions options) {
-        List<TableConfig> tables = select(options.table());
+        List<TableConfig> tables = config.select(options.table().orElse(null));
         RunReport report = new RunReport();
         int threads = Math.min(config.global().maxTableConcurrency(), tables.size());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
@@ -90,18 +89,6 @@ public final class Archiver {
             Throwable cause = e.getCause();
             throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
         }
-    }
-
-    private List<TableConfig> select(Optional<String> name) {
-        if (name.isEmpty()) {
-            return config.tables();
-        }
-        return config.tables().stream()
-                .filter(t -> t.name().equals(name.get()) || t.qualifiedName().equals(name.get()))
-                .findFirst()
-                .map(List::of)
-                .orElseThrow(() -> new ConfigException("table '" + name.get() + "' is not configured (configured: "
-                        + String.join(", ", config.tables().stream().map(TableConfig::name).toList()) + ")"));
     }
 
     private void archiveTable(TableConfig table, RunOptions options, RunReport report) {
