@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Measures export and delete against baselines taken in the same run (COPY ... TO STDOUT
+# (FORMAT binary), a plain DELETE) and the peak heap for two window sizes, on an embedded
+# PostgreSQL. Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -B -q -DskipTests package
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+
+exec java -Xmx256m -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED \
+  -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+  io.pgfreezer.bench.Benchmark "${1:-2000000}"

@@ -1,0 +1,186 @@
+package io.pgfreezer.bench;
+
+import io.pgfreezer.config.DatabaseConfig;
+import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.config.GlobalConfig;
+import io.pgfreezer.config.Granularity;
+import io.pgfreezer.config.StorageConfig;
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.engine.Archiver;
+import io.pgfreezer.engine.BatchOutcome;
+import io.pgfreezer.engine.RunOptions;
+import io.pgfreezer.engine.RunReport;
+import io.pgfreezer.engine.StopSignal;
+import io.pgfreezer.format.ParquetFormat;
+import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.source.PostgresSource;
+import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.ObjectStorages;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.PGConnection;
+
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Measures pg-freezer against baselines taken in the same run on the same data:
+ * export against {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}, the guarded chunked delete
+ * against one plain {@code DELETE}, and the peak Java heap for two window sizes (it must not grow
+ * with the window). Run with {@code scripts/benchmark.sh [rows]}.
+ */
+public final class Benchmark {
+    private static final Instant DAY = Instant.parse("2024-01-15T00:00:00Z");
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        System.out.printf("java %s, max heap %d MiB, %d cores%n", Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off").start()) {
+            // JIT warm-up, so neither measured size pays for compiling the code.
+            measure(pg, Math.max(10_000, rows / 40), "bench_warmup");
+            Result small = measure(pg, rows / 4, "bench_small");
+            Result large = measure(pg, rows, "bench_large");
+            System.out.println();
+            System.out.printf("%-12s %10s %12s %12s %8s %12s %12s %8s %14s%n", "table", "rows", "copy s", "export s",
+                    "ratio", "delete s", "guarded s", "ratio", "live heap MiB");
+            for (Result r : new Result[] {small, large}) {
+                System.out.printf("%-12s %,10d %12.2f %12.2f %8.2f %12.2f %12.2f %8.2f %14d%n", r.table, r.rows,
+                        r.copySeconds, r.exportSeconds, r.exportSeconds / r.copySeconds, r.plainDeleteSeconds,
+                        r.guardedDeleteSeconds, r.guardedDeleteSeconds / r.plainDeleteSeconds, r.peakHeap >> 20);
+            }
+            System.out.printf("export throughput: %,.0f rows/s; parquet bytes per row: %.1f%n",
+                    large.rows / large.exportSeconds, (double) large.bytes / large.rows);
+            System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
+                    small.peakHeap >> 20, large.peakHeap >> 20);
+        }
+    }
+
+    record Result(String table, long rows, double copySeconds, double exportSeconds, double plainDeleteSeconds,
+                  double guardedDeleteSeconds, long peakHeap, long bytes) {
+    }
+
+    private static Result measure(EmbeddedPostgres pg, long rows, String table) throws Exception {
+        String dsn = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
+        String jdbc = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        System.out.printf("%s: loading %,d rows...%n", table, rows);
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + table + " (recorded_at timestamptz NOT NULL, sensor_id int, "
+                    + "value double precision, unit text, payload jsonb)");
+            st.execute("INSERT INTO " + table + " SELECT timestamptz '2024-01-15 00:00+00' + n * (interval '86399 seconds' / "
+                    + rows + "), n % 8, n * 0.25, 'celsius', jsonb_build_object('seq', n, 'ok', true) "
+                    + "FROM generate_series(1, " + rows + ") n");
+            st.execute("CREATE INDEX ON " + table + " (recorded_at)");
+            st.execute("CREATE TABLE " + table + "_copy AS SELECT * FROM " + table);
+            st.execute("CREATE INDEX ON " + table + "_copy (recorded_at)");
+            st.execute("VACUUM ANALYZE " + table);
+            st.execute("VACUUM ANALYZE " + table + "_copy");
+        }
+
+        double copy;
+        try (Connection c = pg.getPostgresDatabase().getConnection()) {
+            long start = System.nanoTime();
+            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM " + table
+                    + " WHERE recorded_at >= '2024-01-15' AND recorded_at < '2024-01-16' ORDER BY recorded_at) "
+                    + "TO STDOUT (FORMAT binary)", OutputStream.nullOutputStream());
+            copy = seconds(start);
+            System.out.printf("%s: COPY binary of %,d rows in %.2f s%n", table, copied, copy);
+        }
+
+        double plainDelete;
+        long inWindow;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            long start = System.nanoTime();
+            inWindow = st.executeUpdate("DELETE FROM " + table + "_copy WHERE recorded_at >= '2024-01-15' "
+                    + "AND recorded_at < '2024-01-16'");
+            plainDelete = seconds(start);
+            System.out.printf("%s: plain DELETE of %,d rows in %.2f s%n", table, inWindow, plainDelete);
+        }
+
+        Path root = Files.createTempDirectory("pg-freezer-bench-");
+        StorageConfig storage = new StorageConfig(StorageConfig.Protocol.FILE, null, root, Optional.empty(),
+                "us-east-1", Optional.empty(), Optional.empty(), false);
+        FreezerConfig config = new FreezerConfig(
+                new DatabaseConfig(dsn, jdbc, "postgres", null, 2, Duration.ZERO), storage,
+                java.util.List.of(new TableConfig(table, "public", "recorded_at", Granularity.DAILY, Duration.ofDays(1),
+                        Optional.empty())),
+                new GlobalConfig(1, false, Duration.ofHours(1), GlobalConfig.Compression.SNAPPY, 50_000,
+                        Optional.empty(), GlobalConfig.Metrics.none()));
+        System.gc();
+        LiveHeapSampler sampler = new LiveHeapSampler();
+        sampler.start();
+        RunReport report;
+        try (ObjectStorage store = ObjectStorages.open(storage); PostgresSource source = new PostgresSource(config.database())) {
+            Archiver archiver = new Archiver(config, source, store, new StorageManifestStore(store),
+                    new ParquetFormat(config.global().compression()), Notifier.NONE,
+                    Clock.fixed(DAY.plus(Duration.ofDays(3)), ZoneOffset.UTC), new StopSignal(), root);
+            report = archiver.run(RunOptions.run(Optional.empty(), false, false));
+        }
+        long peak = sampler.stopAndGetMax();
+        BatchOutcome b = report.batches().get(0);
+        if (b.result() != BatchOutcome.Result.DONE || b.rows() != inWindow) {
+            throw new IllegalStateException("benchmark run did not archive the window: " + b);
+        }
+        System.out.printf("%s: export %.2f s, verify %.2f s, guarded delete %.2f s, %,d Parquet bytes%n", table,
+                b.exportTime().toNanos() / 1e9, b.verifyTime().toNanos() / 1e9, b.deleteTime().toNanos() / 1e9, b.bytes());
+        return new Result(table, inWindow, copy, b.exportTime().toNanos() / 1e9, plainDelete,
+                b.deleteTime().toNanos() / 1e9, peak, b.bytes());
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /**
+     * The most heap found live right after a collection while the run went on: unlike the peak
+     * of "used", it does not depend on how long the collector let garbage pile up.
+     */
+    private static final class LiveHeapSampler extends Thread {
+        private volatile boolean running = true;
+        private long max;
+
+        LiveHeapSampler() {
+            super("live-heap-sampler");
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                long live = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                        live += pool.getCollectionUsage().getUsed();
+                    }
+                }
+                max = Math.max(max, live);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long stopAndGetMax() throws InterruptedException {
+            running = false;
+            join();
+            return max;
+        }
+    }
+}
