@@ -13,7 +13,20 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Export, verify, and delete windows for all (or one) configured tables.")
+        description = "Export, verify, and delete windows for all (or one) configured tables.",
+        footer = {
+                "%nExamples:",
+                "  # All tables",
+                "  pg-freezer run --config config.yaml",
+                "",
+                "  # Single table, dry run",
+                "  pg-freezer run --config config.yaml --table sensor_readings --dry-run",
+                "",
+                "  # Retry failed batches",
+                "  pg-freezer run --config config.yaml --force",
+                "",
+                "A progress line is shown on stderr when it is a terminal (PG_FREEZER_PROGRESS=0|1 overrides).",
+                "Exit status: 0 when every batch succeeded, 1 when one failed or needs attention."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
