@@ -21,10 +21,12 @@ import java.util.concurrent.Callable;
                 "",
                 "  # Pipe into DuckDB",
                 "  pg-freezer fetch -t sensor_readings --from 2024-01-01 --to 2024-02-01 \\",
-                "      --format jsonl | duckdb -c \"SELECT avg(value) FROM read_json_auto('/dev/stdin')\"",
+                "      --format jsonl |",
+                "      duckdb -c \"SELECT avg(value) FROM read_json_auto('/dev/stdin')\"",
                 "",
                 "  # Pretty JSON to a file",
-                "  pg-freezer fetch -t device_events --from 2024-01-01 --to 2024-02-01 --format json -o events.json"})
+                "  pg-freezer fetch -t device_events --from 2024-01-01 --to 2024-02-01 \\",
+                "      --format json -o events.json"})
 public final class FetchCommand implements Callable<Integer> {
     public enum Format { csv, json, jsonl }
 

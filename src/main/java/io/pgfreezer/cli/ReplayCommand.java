@@ -20,10 +20,12 @@ import java.util.concurrent.Callable;
                 "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08",
                 "",
                 "  # Including batches that FAILED in the range",
-                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 --force",
+                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 \\",
+                "      --force",
                 "",
                 "  # See first which windows would be re-exported",
-                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 --dry-run"})
+                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 \\",
+                "      --dry-run"})
 public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -25,8 +25,10 @@ import java.util.concurrent.Callable;
                 "  # Retry failed batches",
                 "  pg-freezer run --config config.yaml --force",
                 "",
-                "A progress line is shown on stderr when it is a terminal (PG_FREEZER_PROGRESS=0|1 overrides).",
-                "Exit status: 0 when every batch succeeded, 1 when one failed or needs attention."})
+                "On a terminal, a progress line is shown on stderr;",
+                "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
+                "Exit status: 0 when every batch succeeded, 1 when one needs attention,",
+                "2 for a usage or configuration error."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
