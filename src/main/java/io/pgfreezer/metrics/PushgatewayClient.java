@@ -109,8 +109,18 @@ final class PushgatewayClient {
     }
 
     private static String describe(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "no connection within " + TIMEOUT.toSeconds() + " s";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within " + TIMEOUT.toSeconds() + " s";
+        }
         String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        if (message == null || message.isBlank()) {
+            // The HTTP client's ConnectException carries no message when the connection is refused.
+            return e instanceof java.net.ConnectException ? "could not connect" : e.getClass().getSimpleName();
+        }
+        return message;
     }
 
     private static String stripTrailingSlash(String path) {

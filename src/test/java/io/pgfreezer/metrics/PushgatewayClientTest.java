@@ -127,6 +127,7 @@ class PushgatewayClientTest {
 
         assertThat(pushed).isZero();
         assertThat(logs.list).singleElement().satisfies(e ->
-                assertThat(e.getFormattedMessage()).startsWith("metrics could not be pushed to Pushgateway http://127.0.0.1:"));
+                assertThat(e.getFormattedMessage()).startsWith("metrics could not be pushed to Pushgateway http://127.0.0.1:")
+                        .endsWith(": could not connect"));
     }
 }
