@@ -1,6 +1,7 @@
 package io.pgfreezer.cli;
 
 import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.Archiver;
 import io.pgfreezer.engine.BatchOutcome;
 import io.pgfreezer.engine.RunOptions;
@@ -8,6 +9,8 @@ import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.metrics.MetricsPublisher;
+import io.pgfreezer.metrics.RunMetrics;
 import io.pgfreezer.notify.Notifier;
 import io.pgfreezer.notify.WebhookNotifier;
 import io.pgfreezer.source.PostgresSource;
@@ -20,6 +23,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -47,15 +52,21 @@ final class ArchiveRunner {
             }
         }, "pg-freezer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Clock clock = Clock.systemUTC();
+        MetricsPublisher metrics = new MetricsPublisher(config.global().metrics());
         try (ObjectStorage storage = ObjectStorages.open(config.storage());
-             PostgresSource source = new PostgresSource(config.database())) {
+             PostgresSource source = new PostgresSource(config.database());
+             Progress progress = options.dryRun() ? Progress.silent() : Progress.forStderr()) {
             Notifier notifier = config.global().webhookUrl().<Notifier>map(WebhookNotifier::new).orElse(Notifier.NONE);
             Archiver archiver = new Archiver(config, source, storage, new StorageManifestStore(storage),
-                    new ParquetFormat(config.global().compression()), notifier, Clock.systemUTC(), stop,
-                    Path.of(System.getProperty("java.io.tmpdir")));
+                    new ParquetFormat(config.global().compression()), notifier, clock, stop,
+                    Path.of(System.getProperty("java.io.tmpdir")), new RunProgress(progress, System::nanoTime));
             RunReport report;
             while (true) {
                 report = archiver.run(options);
+                // The summary goes to stdout, which the status line does not know about: erase it first.
+                progress.update("");
+                publishMetrics(config, options, report, clock, metrics);
                 summarize(report, options.dryRun(), out);
                 if (!daemon || stop.requested()) {
                     break;
@@ -73,6 +84,19 @@ final class ArchiveRunner {
             finished.countDown();
             removeHook(hook);
         }
+    }
+
+    /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */
+    static void publishMetrics(FreezerConfig config, RunOptions options, RunReport report, Clock clock,
+                               MetricsPublisher metrics) {
+        if (!config.global().metrics().enabled()) {
+            return;
+        }
+        List<String> configured = config.tables().stream().map(TableConfig::qualifiedName).toList();
+        List<String> covered = config.select(options.table().orElse(null)).stream()
+                .map(TableConfig::qualifiedName)
+                .toList();
+        metrics.publish(RunMetrics.of(report, covered, clock.instant()), Set.copyOf(configured));
     }
 
     private static void removeHook(Thread hook) {

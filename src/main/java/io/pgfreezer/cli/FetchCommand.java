@@ -9,7 +9,24 @@ import java.util.concurrent.Callable;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = "Stream archived rows with timestamps in [--from, --to) as CSV, JSON or JSON Lines. "
-                + "Data goes to stdout or --output; progress and a summary go to stderr.")
+                + "Data goes to stdout or --output; progress and a summary go to stderr.",
+        footer = {
+                "%nExamples:",
+                "  # Stream CSV to stdout",
+                "  pg-freezer fetch -t sensor_readings --from 2024-01-01 --to 2024-01-08",
+                "",
+                "  # Write JSON Lines to a file",
+                "  pg-freezer fetch -t sensor_readings --from 2024-01-01 --to 2024-01-02 \\",
+                "      --format jsonl --output readings.jsonl",
+                "",
+                "  # Pipe into DuckDB",
+                "  pg-freezer fetch -t sensor_readings --from 2024-01-01 --to 2024-02-01 \\",
+                "      --format jsonl |",
+                "      duckdb -c \"SELECT avg(value) FROM read_json_auto('/dev/stdin')\"",
+                "",
+                "  # Pretty JSON to a file",
+                "  pg-freezer fetch -t device_events --from 2024-01-01 --to 2024-02-01 \\",
+                "      --format json -o events.json"})
 public final class FetchCommand implements Callable<Integer> {
     public enum Format { csv, json, jsonl }
 

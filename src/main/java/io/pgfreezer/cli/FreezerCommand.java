@@ -10,6 +10,15 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Archive PostgreSQL time-series tables to Hive-partitioned Parquet on "
                 + "S3-compatible storage, verify the upload, then delete the archived rows.",
+        footer = {
+                "%nExamples:",
+                "  pg-freezer run --config config.yaml --dry-run   # preview; writes nothing",
+                "  pg-freezer run --config config.yaml             # archive, verify, delete",
+                "  pg-freezer status --config config.yaml          # batch counts per table",
+                "  pg-freezer COMMAND --help                       # a command's examples",
+                "",
+                "Shell completion (bash or zsh):",
+                "  source <(pg-freezer generate-completion)"},
         subcommands = {
                 RunCommand.class,
                 StatusCommand.class,

@@ -12,7 +12,20 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "Per-partition detail from the manifests: partition, rows, size, status.")
+        description = "Per-partition detail from the manifests: partition, rows, size, status.",
+        footer = {
+                "%nExamples:",
+                "  # All partitions",
+                "  pg-freezer list",
+                "",
+                "  # Date range for one table",
+                "  pg-freezer list -t sensor_readings --from 2024-01-01 --to 2024-02-01",
+                "",
+                "  # Only failures",
+                "  pg-freezer list --status FAILED",
+                "",
+                "  # Pipe to jq",
+                "  pg-freezer list --json | jq '.[] | select(.status == \"FAILED\") | .partition'"})
 public final class ListCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

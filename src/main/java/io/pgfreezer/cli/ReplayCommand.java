@@ -14,7 +14,18 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Re-export the windows that lie fully inside [--from, --to) of one table.")
+        description = "Re-export the windows that lie fully inside [--from, --to) of one table.",
+        footer = {
+                "%nExamples:",
+                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08",
+                "",
+                "  # Including batches that FAILED in the range",
+                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 \\",
+                "      --force",
+                "",
+                "  # See first which windows would be re-exported",
+                "  pg-freezer replay -t sensor_readings --from 2024-01-01 --to 2024-01-08 \\",
+                "      --dry-run"})
 public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -13,7 +13,22 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Export, verify, and delete windows for all (or one) configured tables.")
+        description = "Export, verify, and delete windows for all (or one) configured tables.",
+        footer = {
+                "%nExamples:",
+                "  # All tables",
+                "  pg-freezer run --config config.yaml",
+                "",
+                "  # Single table, dry run",
+                "  pg-freezer run --config config.yaml --table sensor_readings --dry-run",
+                "",
+                "  # Retry failed batches",
+                "  pg-freezer run --config config.yaml --force",
+                "",
+                "On a terminal, a progress line is shown on stderr;",
+                "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
+                "Exit status: 0 when every batch succeeded, 1 when one needs attention,",
+                "2 for a usage or configuration error."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -9,7 +9,12 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Aggregated batch counts per table, read from the manifests (no database needed).")
+        description = "Aggregated batch counts per table, read from the manifests (no database needed).",
+        footer = {
+                "%nExamples:",
+                "  pg-freezer status --config config.yaml",
+                "  pg-freezer status -t sensor_readings",
+                "  pg-freezer status --json"})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

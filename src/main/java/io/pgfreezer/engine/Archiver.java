@@ -41,9 +41,16 @@ public final class Archiver {
     private final Clock clock;
     private final StopSignal stop;
     private final Path tempDir;
+    private final ProgressListener progress;
 
     public Archiver(FreezerConfig config, Source source, ObjectStorage storage, ManifestStore manifests,
                     ArchiveFormat format, Notifier notifier, Clock clock, StopSignal stop, Path tempDir) {
+        this(config, source, storage, manifests, format, notifier, clock, stop, tempDir, ProgressListener.NONE);
+    }
+
+    public Archiver(FreezerConfig config, Source source, ObjectStorage storage, ManifestStore manifests,
+                    ArchiveFormat format, Notifier notifier, Clock clock, StopSignal stop, Path tempDir,
+                    ProgressListener progress) {
         this.config = config;
         this.source = source;
         this.storage = storage;
@@ -53,6 +60,7 @@ public final class Archiver {
         this.clock = clock;
         this.stop = stop;
         this.tempDir = tempDir;
+        this.progress = progress;
     }
 
     public RunReport run(RunOptions options) {
@@ -107,7 +115,7 @@ public final class Archiver {
                 log.info("{} batch(es) to process, windows ending at or before {}", plan.size(),
                         IsoInstants.format(planner.cutoff()));
                 BatchRunner runner = new BatchRunner(table, src, storage, manifests, format,
-                        new Verifier(storage, format, tempDir), notifier, clock, config.global().deleteChunkRows());
+                        new Verifier(storage, format, tempDir), notifier, clock, config.global().deleteChunkRows(), progress);
                 for (WindowPlanner.Planned p : plan) {
                     if (stop.requested()) {
                         log.info("stop requested: leaving the remaining windows for the next run");
@@ -115,8 +123,10 @@ public final class Archiver {
                     }
                     MDC.put("batch_id", p.manifest().batchId());
                     MDC.put("window", p.window().toString());
+                    progress.batchStarted(table.qualifiedName(), p.window());
                     BatchOutcome outcome = options.dryRun() ? runner.dryRun(p) : runner.run(p, options.force());
                     report.add(outcome);
+                    progress.batchFinished(outcome);
                     MDC.remove("batch_id");
                     MDC.remove("window");
                     if (outcome.result() == BatchOutcome.Result.ERROR) {

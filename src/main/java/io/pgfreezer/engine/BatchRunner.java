@@ -21,6 +21,8 @@ import io.pgfreezer.storage.ObjectNotFoundException;
 import io.pgfreezer.storage.ObjectOutput;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.StorageException;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +54,11 @@ final class BatchRunner {
     private final Notifier notifier;
     private final Clock clock;
     private final int chunkRows;
+    private final ProgressListener progress;
 
     BatchRunner(TableConfig table, SourceTable source, ObjectStorage storage, ManifestStore manifests,
-                ArchiveFormat format, Verifier verifier, Notifier notifier, Clock clock, int chunkRows) {
+                ArchiveFormat format, Verifier verifier, Notifier notifier, Clock clock, int chunkRows,
+                ProgressListener progress) {
         this.table = table;
         this.source = source;
         this.storage = storage;
@@ -64,6 +68,7 @@ final class BatchRunner {
         this.notifier = notifier;
         this.clock = clock;
         this.chunkRows = chunkRows;
+        this.progress = progress;
     }
 
     BatchOutcome dryRun(WindowPlanner.Planned p) {
@@ -159,7 +164,10 @@ final class BatchRunner {
             ExportResult result;
             WrittenFile file = null;
             try (ArchiveWriter writer = format.newWriter(out, source.schema().arrowSchema(), footer(m))) {
-                result = source.export(m.windowStart(), m.windowEnd(), chunkRows, writer::write);
+                result = source.export(m.windowStart(), m.windowEnd(), chunkRows, batch -> {
+                    writer.write(batch);
+                    progress.rowsExported(table.qualifiedName(), batch.getRowCount(), memorySize(batch));
+                });
                 if (result.rows() > 0) {
                     file = writer.finish();
                 }
@@ -201,6 +209,14 @@ final class BatchRunner {
         } catch (StorageException e) {
             log.warn("could not discard unfinished uploads of {}: {}", storage.uri(key), e.getMessage());
         }
+    }
+
+    private static long memorySize(VectorSchemaRoot batch) {
+        long bytes = 0;
+        for (FieldVector v : batch.getFieldVectors()) {
+            bytes += v.getBufferSize();
+        }
+        return bytes;
     }
 
     private BatchManifest emptyExport(BatchManifest m) {
