@@ -190,6 +190,9 @@ public final class S3ObjectStorage implements ObjectStorage {
             try {
                 client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
                 return;
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchUploadException e) {
+                // Gone already: an earlier attempt that reported an error did abort it.
+                return;
             } catch (SdkException e) {
                 if (attempt == 5) {
                     throw errors.translate("AbortMultipartUpload " + uploadId, uri(key), e);

@@ -34,6 +34,15 @@ class LocalObjectStorageIT extends ObjectStorageContract {
         }
     }
 
+    @Override
+    protected void leaveUnfinishedWriteOf(String key) throws IOException {
+        // Local writes are synchronous: an output never committed or closed is what a killed
+        // process leaves, a hidden temp file beside the target.
+        ObjectOutput abandoned = storage.create(key);
+        abandoned.write(new byte[1024]);
+        abandoned.flush();
+    }
+
     @Test
     void uriNamesTheFileAnOperatorCanOpen() {
         assertThat(storage.uri("data/a.parquet")).isEqualTo(root.resolve("data/a.parquet").toString());

@@ -46,6 +46,16 @@ class S3ObjectStorageIT extends ObjectStorageContract {
         assertThat(stagingFiles()).as("staging files").isZero();
     }
 
+    @Override
+    protected void leaveUnfinishedWriteOf(String key) {
+        // A dead writer leaves an upload with parts and no completion.
+        try (S3Client client = server.newClient()) {
+            String id = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+            client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(1),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+        }
+    }
+
     @Test
     void uriIsTheS3Url() {
         assertThat(storage.uri("data/a.parquet")).isEqualTo("s3://" + bucket + "/data/a.parquet");
