@@ -66,7 +66,10 @@ public final class Archiver {
     public RunReport run(RunOptions options) {
         List<TableConfig> tables = config.select(options.table().orElse(null));
         RunReport report = new RunReport();
-        int threads = Math.min(config.global().maxTableConcurrency(), tables.size());
+        // Each table in progress holds one pooled connection for its lock, so more parallel tables
+        // than connections would only queue for the pool and time out.
+        int threads = Math.min(Math.min(config.global().maxTableConcurrency(), config.database().poolSize()),
+                tables.size());
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "pg-freezer-table");
             t.setDaemon(true);
