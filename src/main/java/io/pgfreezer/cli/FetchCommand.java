@@ -1,10 +1,27 @@
 package io.pgfreezer.cli;
 
+import io.pgfreezer.config.ConfigException;
+import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.fetch.AtomicOutputFile;
+import io.pgfreezer.fetch.Fetcher;
+import io.pgfreezer.fetch.RowWriter;
+import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.storage.ObjectStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
@@ -52,8 +69,102 @@ public final class FetchCommand implements Callable<Integer> {
             description = "Output file; omit or use '-' for stdout.")
     String output;
 
+    @Spec
+    CommandSpec spec;
+
+    private static final int STDOUT_BUFFER = 64 * 1024;
+
+    private final CommandEnvironment environment;
+
+    public FetchCommand() {
+        this(CommandEnvironment.PRODUCTION);
+    }
+
+    FetchCommand(CommandEnvironment environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("fetch is not implemented yet");
+        if (!from.isBefore(to)) {
+            throw new ConfigException("--from must be before --to");
+        }
+        FreezerConfig cfg = environment.configs().apply(config);
+        TableConfig selected = TableSelection.select(cfg, table).get(0);
+        PrintWriter err = spec.commandLine().getErr();
+        RowWriter.Format rowFormat = RowWriter.Format.valueOf(format.name().toUpperCase(Locale.ROOT));
+        long started = System.nanoTime();
+        Fetcher.Result result;
+        try (ObjectStorage storage = environment.storages().apply(cfg.storage())) {
+            Fetcher fetcher = new Fetcher(storage, new StorageManifestStore(storage),
+                    Path.of(System.getProperty("java.io.tmpdir")), new Progress(err));
+            if (output == null || output.equals("-")) {
+                Writer stdout = new BufferedWriter(new CheckedWriter(spec.commandLine().getOut()), STDOUT_BUFFER);
+                result = fetcher.fetch(selected, from, to, rowFormat.on(stdout));
+            } else {
+                try (AtomicOutputFile file = AtomicOutputFile.create(Path.of(output))) {
+                    result = fetcher.fetch(selected, from, to, rowFormat.on(file.writer()));
+                    file.commit();
+                }
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        err.println("fetched " + HumanFormat.count(result.rows()) + " row(s) from " + result.partitions()
+                + " partition(s) (" + result.files() + " file(s), " + HumanFormat.size(result.bytes()) + ") in "
+                + String.format(Locale.ROOT, "%.1f s", took.toMillis() / 1000.0)
+                + (output == null || output.equals("-") ? "" : " to " + output));
+        err.flush();
+        return 0;
+    }
+
+    /** One concise line per partition and per note, whether or not stderr is a terminal. */
+    private record Progress(PrintWriter err) implements Fetcher.Listener {
+        @Override
+        public void note(String message) {
+            err.println("note: " + message);
+            err.flush();
+        }
+
+        @Override
+        public void partitionDone(Fetcher.PartitionReport report) {
+            err.println(report.partition() + ": " + HumanFormat.count(report.rows()) + " row(s) from "
+                    + report.files() + " file(s), " + HumanFormat.size(report.bytes()));
+            err.flush();
+        }
+    }
+
+    /**
+     * A {@link PrintWriter} swallows write errors; this surfaces them at each flush, so a fetch whose
+     * reader went away (a closed pipe) stops at the end of the partition instead of reading the
+     * whole range for nobody.
+     */
+    private static final class CheckedWriter extends Writer {
+        private final PrintWriter out;
+
+        CheckedWriter(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] buffer, int offset, int length) {
+            out.write(buffer, offset, length);
+        }
+
+        @Override
+        public void write(String text, int offset, int length) {
+            out.write(text, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (out.checkError()) {
+                throw new IOException("standard output was closed");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 }

@@ -3,7 +3,9 @@ package io.pgfreezer.cli;
 import io.pgfreezer.FreezerException;
 import picocli.CommandLine;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 
 /** Process entry point: builds the command line, runs it, exits with its code. */
 public final class Main {
@@ -12,7 +14,8 @@ public final class Main {
 
     public static void main(String[] args) {
         LogSetup.configure();
-        PrintWriter out = new PrintWriter(System.out, true);
+        // UTF-8 whatever the locale: fetch writes data here, and JSON and CSV consumers expect UTF-8.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = commandLine(out, err).execute(args);
         out.flush();

@@ -3,6 +3,7 @@ package io.pgfreezer.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -84,6 +85,26 @@ public final class LocalObjectStorage implements ObjectStorage {
         }
         try {
             return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(file.toString());
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + file + ": " + describe(e), e);
+        }
+    }
+
+    @Override
+    public InputStream openRange(String key, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range: offset " + offset + ", length " + length);
+        }
+        Path file = resolve(key);
+        if (Files.isDirectory(file)) {
+            throw new ObjectNotFoundException(file.toString());
+        }
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            channel.position(offset);
+            return new BoundedInputStream(Channels.newInputStream(channel), length);
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(file.toString());
         } catch (IOException e) {

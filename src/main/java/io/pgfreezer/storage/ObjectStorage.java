@@ -28,6 +28,33 @@ public interface ObjectStorage extends AutoCloseable {
     /** Streams an object; {@link ObjectNotFoundException} when it does not exist. */
     InputStream open(String key);
 
+    /**
+     * Streams {@code length} bytes of an object from {@code offset}: fewer when the object ends
+     * first. Used to read a Parquet footer without downloading the file. Backends override this
+     * with a real range read; the default reads through {@link #open(String)} and skips.
+     *
+     * @throws ObjectNotFoundException when the object does not exist
+     */
+    default InputStream openRange(String key, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range: offset " + offset + ", length " + length);
+        }
+        InputStream whole = open(key);
+        try {
+            whole.skipNBytes(offset);
+        } catch (java.io.EOFException e) {
+            return InputStream.nullInputStream();
+        } catch (java.io.IOException e) {
+            try {
+                whole.close();
+            } catch (java.io.IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new StorageException("cannot read " + uri(key) + ": " + e.getMessage(), e);
+        }
+        return new BoundedInputStream(whole, length);
+    }
+
     /** Size and modification time of an object, or empty when it does not exist. */
     Optional<ObjectInfo> stat(String key);
 

@@ -115,6 +115,33 @@ public final class S3ObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public InputStream openRange(String key, long offset, long length) {
+        ObjectKeys.requireValidKey(key);
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range: offset " + offset + ", length " + length);
+        }
+        if (length == 0) {
+            return InputStream.nullInputStream();
+        }
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        try {
+            ResponseInputStream<GetObjectResponse> response =
+                    client.getObject(b -> b.bucket(bucket).key(key).range(range));
+            return new S3ObjectInputStream(response);
+        } catch (NoSuchKeyException e) {
+            throw new ObjectNotFoundException(uri(key));
+        } catch (S3Exception e) {
+            // 416: the range starts at or after the end of the object; there is nothing to read.
+            if (e.statusCode() == 416) {
+                return InputStream.nullInputStream();
+            }
+            throw errors.translate("GetObject", uri(key), e);
+        } catch (SdkException e) {
+            throw errors.translate("GetObject", uri(key), e);
+        }
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String key) {
         ObjectKeys.requireValidKey(key);
         try {

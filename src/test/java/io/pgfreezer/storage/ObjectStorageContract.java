@@ -136,6 +136,31 @@ abstract class ObjectStorageContract {
     }
 
     @Test
+    void openRangeStreamsOnlyTheBytesAsked() throws IOException {
+        storage.put("k", "0123456789".getBytes(UTF_8), null);
+
+        try (InputStream in = storage.openRange("k", 6, 4)) {
+            assertThat(in.readAllBytes()).isEqualTo("6789".getBytes(UTF_8));
+        }
+        try (InputStream in = storage.openRange("k", 2, 3)) {
+            assertThat(in.readAllBytes()).isEqualTo("234".getBytes(UTF_8));
+        }
+    }
+
+    @Test
+    void openRangePastTheEndIsShortOrEmptyAndAMissingObjectIsNotFound() throws IOException {
+        storage.put("k", "0123456789".getBytes(UTF_8), null);
+
+        try (InputStream in = storage.openRange("k", 8, 100)) {
+            assertThat(in.readAllBytes()).isEqualTo("89".getBytes(UTF_8));
+        }
+        try (InputStream in = storage.openRange("k", 10, 5)) {
+            assertThat(in.readAllBytes()).isEmpty();
+        }
+        assertThatThrownBy(() -> storage.openRange("nope", 0, 1)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void closingAStreamEarlyIsFine() throws IOException {
         storage.put("k", new byte[3 * CHUNK], null);
 

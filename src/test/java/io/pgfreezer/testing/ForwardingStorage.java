@@ -80,6 +80,11 @@ public class ForwardingStorage implements ObjectStorage {
     }
 
     @Override
+    public InputStream openRange(String key, long offset, long length) {
+        return delegate.openRange(key, offset, length);
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String key) {
         return delegate.stat(key);
     }
