@@ -90,7 +90,7 @@ public final class FetchCommand implements Callable<Integer> {
             throw new ConfigException("--from must be before --to");
         }
         FreezerConfig cfg = environment.configs().apply(config);
-        TableConfig selected = TableSelection.select(cfg, table).get(0);
+        TableConfig selected = cfg.select(table).get(0);
         PrintWriter err = spec.commandLine().getErr();
         RowWriter.Format rowFormat = RowWriter.Format.valueOf(format.name().toUpperCase(Locale.ROOT));
         long started = System.nanoTime();
