@@ -13,11 +13,13 @@
 # ---- build -----------------------------------------------------------------------------------
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
-COPY pom.xml .
-COPY src ./src
-# The packaging command CI uses, without the tests: CI runs them ('mvn -B verify') before an image
-# is built from the same commit. The cache mount keeps ~/.m2 between builds on the same machine.
-RUN --mount=type=cache,target=/root/.m2 mvn -B -DskipTests package
+COPY . .
+# The same Maven command CI runs (.ci/run): every test, then the packaged jar. The tests start
+# their own PostgreSQL and S3 server from Maven artifacts, so they need nothing from the host.
+# For a quick local image: --build-arg MAVEN_EXTRA_ARGS=-DskipTests
+# The cache mount keeps ~/.m2 between builds on the same machine.
+ARG MAVEN_EXTRA_ARGS=""
+RUN --mount=type=cache,target=/root/.m2 mvn -B verify ${MAVEN_EXTRA_ARGS}
 
 # ---- runtime ---------------------------------------------------------------------------------
 # A glibc-based JRE rather than Alpine: the compression codecs (zstd, snappy) ship native

@@ -1,6 +1,5 @@
 package io.pgfreezer.cli;
 
-import io.pgfreezer.config.ConfigException;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.fetch.AtomicOutputFile;
@@ -20,7 +19,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -50,16 +48,8 @@ public final class FetchCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", required = true, description = "Table to fetch.")
-    String table;
-
-    @Option(names = "--from", paramLabel = "DATE", required = true, converter = DateArgument.class,
-            description = "Range start, inclusive (UTC).")
-    Instant from;
-
-    @Option(names = "--to", paramLabel = "DATE", required = true, converter = DateArgument.class,
-            description = "Range end, exclusive (UTC).")
-    Instant to;
+    @Mixin
+    TableRange range;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -86,11 +76,9 @@ public final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!from.isBefore(to)) {
-            throw new ConfigException("--from must be before --to");
-        }
+        range.requireOrdered();
         FreezerConfig cfg = environment.configs().apply(config);
-        TableConfig selected = cfg.select(table).get(0);
+        TableConfig selected = cfg.select(range.table).get(0);
         PrintWriter err = spec.commandLine().getErr();
         RowWriter.Format rowFormat = RowWriter.Format.valueOf(format.name().toUpperCase(Locale.ROOT));
         long started = System.nanoTime();
@@ -100,10 +88,10 @@ public final class FetchCommand implements Callable<Integer> {
                     Path.of(System.getProperty("java.io.tmpdir")), new Progress(err));
             if (output == null || output.equals("-")) {
                 Writer stdout = new BufferedWriter(new CheckedWriter(spec.commandLine().getOut()), STDOUT_BUFFER);
-                result = fetcher.fetch(selected, from, to, rowFormat.on(stdout));
+                result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(stdout));
             } else {
                 try (AtomicOutputFile file = AtomicOutputFile.create(Path.of(output))) {
-                    result = fetcher.fetch(selected, from, to, rowFormat.on(file.writer()));
+                    result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(file.writer()));
                     file.commit();
                 }
             }

@@ -4,13 +4,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import io.pgfreezer.config.ConfigException;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.engine.RunOptions;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import java.time.Instant;
 import java.util.concurrent.Callable;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -30,16 +28,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = {"-t", "--table"}, paramLabel = "TEXT", required = true, description = "Table to replay.")
-    String table;
-
-    @Option(names = "--from", paramLabel = "DATE", required = true, converter = DateArgument.class,
-            description = "Range start, inclusive (UTC).")
-    Instant from;
-
-    @Option(names = "--to", paramLabel = "DATE", required = true, converter = DateArgument.class,
-            description = "Range end, exclusive (UTC).")
-    Instant to;
+    @Mixin
+    TableRange range;
 
     @Option(names = "--dry-run", description = "Report what would be archived; write and delete nothing.")
     boolean dryRun;
@@ -53,10 +43,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FreezerConfig cfg = config.load();
-        if (!from.isBefore(to)) {
-            throw new ConfigException("--from " + from + " must be before --to " + to);
-        }
-        RunOptions options = RunOptions.replay(table, from, to, dryRun || cfg.global().dryRun(), force);
+        range.requireOrdered();
+        RunOptions options = RunOptions.replay(range.table, range.from, range.to, dryRun || cfg.global().dryRun(), force);
         return ArchiveRunner.execute(cfg, options, false, spec.commandLine().getOut());
     }
 }

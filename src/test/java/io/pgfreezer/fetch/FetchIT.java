@@ -172,7 +172,7 @@ class FetchIT {
         FetchCli.Run run = FetchCli.fetch(config, "-t", "readings", "--from", TO, "--to", FROM);
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.stderr()).contains("--from must be before --to");
+        assertThat(run.stderr()).startsWith("error: --from ").contains(" must be before --to ");
     }
 
     private static JsonNode json(String text) {

@@ -28,10 +28,12 @@ class PackagingConsistencyTest {
     void theImageRunsTheLauncherFromItsLibLayoutWithTheChartsConfigPathAndUser() throws IOException {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         Map<String, Object> values = yaml(Path.of("helm/pg-freezer/values.yaml"));
+        String ciMaven = Files.readAllLines(Path.of(".ci/run")).stream()
+                .filter(line -> line.startsWith("mvn -B ")).findFirst().orElseThrow();
 
         assertThat(dockerfile)
                 .contains("FROM maven:3.9-eclipse-temurin-17 AS build")
-                .contains("mvn -B -DskipTests package")
+                .contains("RUN --mount=type=cache,target=/root/.m2 " + ciMaven + " ${MAVEN_EXTRA_ARGS}")
                 .contains("COPY --from=build /src/target/pg-freezer.jar /opt/pg-freezer/lib/pg-freezer.jar")
                 .contains("COPY --chmod=0755 bin/pg-freezer /opt/pg-freezer/bin/pg-freezer")
                 .contains("ENTRYPOINT [\"/opt/pg-freezer/bin/pg-freezer\"]")
@@ -45,7 +47,9 @@ class PackagingConsistencyTest {
     @Test
     void theBuildContextKeepsWhatTheImageBuildCopiesAndNothingBuilt() throws IOException {
         List<String> rules = Files.readAllLines(Path.of(".dockerignore"));
-        assertThat(rules).contains("*", "!pom.xml", "!src/", "!bin/", "!LICENSE", "!NOTICE", "**/target/");
+        // The build stage runs the whole test suite, which reads the scripts, the chart and the CI entry point.
+        assertThat(rules).contains("*", "!pom.xml", "!src/", "!bin/", "!scripts/", "!helm/", "!.ci/", "!Taskfile.yml",
+                "!docker-compose.yml", "!config.example.yaml", "!Dockerfile", "!LICENSE", "!NOTICE", "**/target/");
     }
 
     @Test
