@@ -94,6 +94,23 @@ class BinaryEndToEndIT {
     }
 
     @Test
+    void theArchiveRunsOnJava25Too() throws Exception {
+        Path java25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(java25), "no Java 25 installed at " + java25);
+        ArchiveFixture f = ArchiveFixture.local();
+        Path config = sensorTable(f, "compression: zstd");
+
+        Result run = pgFreezer(Map.of("JAVA_HOME", java25.toString()), "run", "-c", config.toString());
+
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        assertThat(run.stderr()).doesNotContain("WARNING");
+        assertThat(f.count("SELECT count(*) FROM sensor_readings WHERE recorded_at < "
+                + "date_trunc('day', now() - interval '2 days')")).isZero();
+        assertThat(DuckDb.rows("SELECT count(*) > 0 FROM " + DuckDb.table(f.root, "sensor_readings")))
+                .containsExactly(List.of("true"));
+    }
+
+    @Test
     void aConnectionFailureIsOneLineExitOneAndThePasswordAppearsNowhere() throws Exception {
         ArchiveFixture f = ArchiveFixture.local();
         sensorTable(f, "max_table_concurrency: 1");

@@ -32,6 +32,7 @@ class LauncherIT {
     private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
     private static final String ARROW_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
     private static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
+    private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
     @TempDir
     Path tmp;
@@ -68,7 +69,7 @@ class LauncherIT {
         List<String> command = dryRun(JAVA_17, Map.of(), "status");
 
         assertThat(command.get(0)).isEqualTo(JAVA_17.resolve("bin/java").toString());
-        assertThat(command).contains(ARROW_OPENS, "-XX:+UseSerialGC").doesNotContain(UNSAFE_ALLOW);
+        assertThat(command).contains(ARROW_OPENS, "-XX:+UseSerialGC").doesNotContain(UNSAFE_ALLOW, NATIVE_ACCESS);
         assertThat(command.subList(command.indexOf("-jar"), command.size()))
                 .containsExactly("-jar", JAR.toRealPath().toString(), "status");
     }
@@ -76,7 +77,7 @@ class LauncherIT {
     @Test
     @EnabledIf("java25Installed")
     void onJava25TheUnsafeAccessFlagIsAddedAndTheToolRunsWithoutWarnings() throws Exception {
-        assertThat(dryRun(JAVA_25, Map.of(), "list")).contains(ARROW_OPENS, UNSAFE_ALLOW);
+        assertThat(dryRun(JAVA_25, Map.of(), "list")).contains(ARROW_OPENS, UNSAFE_ALLOW, NATIVE_ACCESS);
 
         Result version = run(LAUNCHER, Map.of("JAVA_HOME", JAVA_25.toString()), "--version");
         assertThat(version.exitCode).as(version.stderr).isZero();
