@@ -249,32 +249,31 @@ final class BatchRunner {
             // A batch the original tool left verified carries no chunks: the whole window is one.
             chunks = List.of(new DeleteChunk(m.windowStart(), m.windowEnd(), m.rowCount()));
         }
-        int first = m.chunksDeleted();
-        List<DeleteChunk> pending = chunks.subList(first, chunks.size());
         // Check every chunk in one snapshot before deleting any, so the usual case of a row that
         // arrived late fails the batch with nothing deleted and a plain --force retry is safe.
-        List<Long> counts = source.count(pending);
-        for (int i = 0; i < pending.size(); i++) {
-            DeleteChunk c = pending.get(i);
-            long found = counts.get(i);
-            boolean alreadyGone = i == 0 && resumed && found == 0;
-            if (found != c.rows() && !alreadyGone) {
-                throw new BatchFailedException(guardMessage(c, found, first > 0 ? first : 0, "nothing was deleted"));
+        List<Long> counts = source.count(chunks.subList(m.chunksDeleted(), chunks.size()));
+        int first = m.chunksDeleted();
+        if (resumed && !counts.isEmpty() && counts.get(0) == 0 && chunks.get(first).rows() > 0) {
+            // The previous run committed this chunk's delete and died before recording it. Record
+            // it now, before anything can fail: a batch that later fails must never look as if
+            // nothing was deleted, or --force would re-export a window missing these rows.
+            log.info("chunk {} of {} was deleted by the interrupted run", first + 1, chunks.size());
+            m = save(m.withChunksDeleted(first + 1));
+        }
+        for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
+            DeleteChunk c = chunks.get(i);
+            long found = counts.get(i - first);
+            if (found != c.rows()) {
+                throw new GuardTripped(m, guardMessage(c, found, m.chunksDeleted(), "nothing was deleted in this run"));
             }
         }
-        for (int i = 0; i < pending.size(); i++) {
-            DeleteChunk c = pending.get(i);
-            int index = first + i;
-            // After a crash the first chunk may have been committed before the manifest said so.
-            boolean zeroAllowed = i == 0 && resumed;
-            long deleted = source.deleteGuarded(c, n -> n == c.rows() || (zeroAllowed && n == 0));
-            if (deleted != c.rows() && !(zeroAllowed && deleted == 0)) {
-                m = m.withChunksDeleted(index);
-                BatchManifest failedAt = m;
-                throw new GuardTripped(failedAt, guardMessage(c, deleted, index,
-                        "this chunk was rolled back"));
+        for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
+            DeleteChunk c = chunks.get(i);
+            long deleted = source.deleteGuarded(c, n -> n == c.rows());
+            if (deleted != c.rows()) {
+                throw new GuardTripped(m, guardMessage(c, deleted, i, "this chunk was rolled back"));
             }
-            m = save(m.withChunksDeleted(index + 1));
+            m = save(m.withChunksDeleted(i + 1));
         }
         return save(m.withDeletedAt(now()).transition(BatchStatus.DONE));
     }
@@ -289,7 +288,7 @@ final class BatchRunner {
                 + found + " row(s), the archive has " + c.rows() + ": " + delta + "; " + what + done;
     }
 
-    /** The guard stopped a delete part-way: the manifest to fail carries the chunks already deleted. */
+    /** The guard stopped a delete: the manifest to fail carries the chunks already deleted. */
     private static final class GuardTripped extends BatchFailedException {
         private static final long serialVersionUID = 1L;
         private final transient BatchManifest manifest;

@@ -202,6 +202,65 @@ class SafetyIT {
     }
 
     @Test
+    void aWindowPartlyDeletedBeforeACrashIsNeverReExportedWithoutItsDeletedRows() {
+        ArchiveFixture f = sensorReadings().deleteChunkRows(40);
+        long before = f.count(ARCHIVED);
+        String day23 = "recorded_at >= '2024-01-23' AND recorded_at < '2024-01-24'";
+        UnaryOperator<ManifestStore> crashAfterFirstChunkCommits = store -> new ManifestStore() {
+            @Override
+            public Optional<BatchManifest> load(String table, String batchId) {
+                return store.load(table, batchId);
+            }
+
+            @Override
+            public void save(BatchManifest m) {
+                if (m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z")) && m.chunksDeleted() == 1) {
+                    throw new SimulatedCrash("after the first chunk's delete committed");
+                }
+                store.save(m);
+            }
+
+            @Override
+            public List<BatchManifest> list(String table) {
+                return store.list(table);
+            }
+
+            @Override
+            public List<String> tables() {
+                return store.tables();
+            }
+        };
+        assertThatThrownBy(() -> f.run(ArchiveRunIT.options(), UnaryOperator.identity(), crashAfterFirstChunkCommits, x -> { }))
+                .hasRootCauseInstanceOf(SimulatedCrash.class);
+        assertThat(f.count("SELECT count(*) FROM sensor_readings WHERE " + day23)).isEqualTo(104);
+        // While the process was down, a row arrived in a part of the window not yet deleted.
+        f.sql("INSERT INTO sensor_readings VALUES ('2024-01-23 20:00:00.5+00', 5, 5.0, 'late arrival')");
+
+        RunReport resumed = f.runAll();
+
+        BatchOutcome failed = resumed.batches().stream().filter(b -> b.result() == BatchOutcome.Result.FAILED)
+                .findFirst().orElseThrow();
+        assertThat(failed.message()).contains("1 earlier chunk(s) were deleted and are in the verified archive");
+        BatchManifest recorded = f.manifests("sensor_readings").stream()
+                .filter(m -> m.status() == BatchStatus.FAILED).findFirst().orElseThrow();
+        assertThat(recorded.chunksDeleted()).isEqualTo(1);
+
+        // --force must resume the guarded delete, not re-export a window whose first chunk is gone.
+        RunReport forcedWhileLateRowIsThere = f.run(new RunOptions(Optional.empty(), false, true, Optional.empty(), Optional.empty()));
+        assertThat(forcedWhileLateRowIsThere.count(BatchOutcome.Result.FAILED)).isEqualTo(1);
+        assertThat(archivedRows(f)).isEqualTo(before);
+
+        // The operator moves the late row out of the window; the retry then completes.
+        f.sql("UPDATE sensor_readings SET recorded_at = '2024-01-31 00:00:00+00' WHERE note = 'late arrival'");
+        RunReport forced = f.run(new RunOptions(Optional.empty(), false, true, Optional.empty(), Optional.empty()));
+
+        assertThat(forced.succeeded()).as(forced.batches().toString()).isTrue();
+        assertThat(f.count(ARCHIVED)).isZero();
+        assertThat(archivedRows(f)).isEqualTo(before);
+        assertThat(distinctArchivedRows(f)).isEqualTo(before);
+    }
+
+    @Test
     void twoRunsStartedAtOnceArchiveEachRowExactlyOnce() throws Exception {
         ArchiveFixture f = sensorReadings();
         long before = f.count(ARCHIVED);
