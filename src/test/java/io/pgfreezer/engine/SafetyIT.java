@@ -8,6 +8,7 @@ import io.pgfreezer.notify.BatchFailure;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.testing.ArchiveFixture;
 import io.pgfreezer.testing.DuckDb;
+import io.pgfreezer.testing.ForwardingManifestStore;
 import io.pgfreezer.testing.ForwardingStorage;
 import io.pgfreezer.testing.SimulatedCrash;
 import org.junit.jupiter.api.Test;
@@ -150,34 +151,25 @@ class SafetyIT {
     void aProcessKilledAtAnyStateResumesToTheSameEndState(String point) {
         ArchiveFixture f = sensorReadings().deleteChunkRows(40);
         long before = f.count(ARCHIVED);
-        UnaryOperator<ManifestStore> crashOnSave = store -> new ManifestStore() {
-            @Override
-            public Optional<BatchManifest> load(String table, String batchId) {
-                return store.load(table, batchId);
+        UnaryOperator<ManifestStore> crashOnSave = store -> new ForwardingManifestStore(store) {
+            boolean target(BatchManifest m) {
+                return m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z"));
             }
 
             @Override
-            public void save(BatchManifest m) {
-                boolean target = m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z"));
-                if (target && point.equals("CHUNK_1_BEFORE_SAVE") && m.chunksDeleted() == 1) {
+            protected void beforeSave(BatchManifest m) {
+                if (target(m) && point.equals("CHUNK_1_BEFORE_SAVE") && m.chunksDeleted() == 1) {
                     // The first chunk's delete committed, then the process died before recording it.
                     throw new SimulatedCrash(point);
                 }
-                store.save(m);
-                if (target && (m.status().name().equals(point) && m.chunksDeleted() == 0
+            }
+
+            @Override
+            protected void afterSave(BatchManifest m) {
+                if (target(m) && (m.status().name().equals(point) && m.chunksDeleted() == 0
                         || point.equals("CHUNK_1") && m.chunksDeleted() == 1)) {
                     throw new SimulatedCrash(point);
                 }
-            }
-
-            @Override
-            public List<BatchManifest> list(String table) {
-                return store.list(table);
-            }
-
-            @Override
-            public List<String> tables() {
-                return store.tables();
             }
         };
         UnaryOperator<ObjectStorage> crashOnCommit = s -> new ForwardingStorage(s) {
@@ -206,28 +198,12 @@ class SafetyIT {
         ArchiveFixture f = sensorReadings().deleteChunkRows(40);
         long before = f.count(ARCHIVED);
         String day23 = "recorded_at >= '2024-01-23' AND recorded_at < '2024-01-24'";
-        UnaryOperator<ManifestStore> crashAfterFirstChunkCommits = store -> new ManifestStore() {
+        UnaryOperator<ManifestStore> crashAfterFirstChunkCommits = store -> new ForwardingManifestStore(store) {
             @Override
-            public Optional<BatchManifest> load(String table, String batchId) {
-                return store.load(table, batchId);
-            }
-
-            @Override
-            public void save(BatchManifest m) {
+            protected void beforeSave(BatchManifest m) {
                 if (m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z")) && m.chunksDeleted() == 1) {
                     throw new SimulatedCrash("after the first chunk's delete committed");
                 }
-                store.save(m);
-            }
-
-            @Override
-            public List<BatchManifest> list(String table) {
-                return store.list(table);
-            }
-
-            @Override
-            public List<String> tables() {
-                return store.tables();
             }
         };
         assertThatThrownBy(() -> f.run(ArchiveRunIT.options(), UnaryOperator.identity(), crashAfterFirstChunkCommits, x -> { }))
