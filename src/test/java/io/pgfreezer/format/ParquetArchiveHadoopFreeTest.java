@@ -48,7 +48,17 @@ class ParquetArchiveHadoopFreeTest {
                 .as("Hadoop file systems created while writing and reading")
                 .isFalse();
 
-        try (FileSystem local = FileSystem.newInstanceLocal(new Configuration(false))) {
+        FileSystem local;
+        try {
+            local = FileSystem.newInstanceLocal(new Configuration(false));
+        } catch (UnsupportedOperationException e) {
+            // Java 24+ removed what Hadoop's user lookup needs, so no Hadoop file system can be
+            // created at all here: the writes and reads above succeeding is then proof by itself.
+            assertThat(Runtime.version().feature()).isGreaterThanOrEqualTo(24);
+            assertThat(e).hasMessageContaining("getSubject");
+            return;
+        }
+        try (local) {
             assertThat(local.getScheme()).isEqualTo("file");
             assertThat(GlobalStorageStatistics.INSTANCE.iterator().hasNext()).as("the probe works").isTrue();
         }
