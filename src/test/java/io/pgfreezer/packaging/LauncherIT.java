@@ -28,7 +28,10 @@ class LauncherIT {
     private static Path JAR;
     private static Path CHECKOUT;
     private static Path LAUNCHER;
-    private static final Path JAVA_17 = Path.of(System.getProperty("java.home"));
+    /** A Java 17: the one running the tests, or the system's when the suite itself runs on a newer Java. */
+    private static final Path JAVA_17 = Runtime.version().feature() == 17
+            ? Path.of(System.getProperty("java.home"))
+            : Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
     private static final Path JAVA_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
     private static final String ARROW_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
     private static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
@@ -39,6 +42,7 @@ class LauncherIT {
 
     @BeforeAll
     static void packagedJar() {
+        assertThat(JAVA_17.resolve("bin/java")).as("a Java 17 to launch with").isRegularFile();
         JAR = PackagedBuild.shadedJar();
         CHECKOUT = PackagedBuild.checkout();
         LAUNCHER = CHECKOUT.resolve("bin/pg-freezer");
@@ -57,7 +61,7 @@ class LauncherIT {
 
     @Test
     void versionPrintsTheBuiltVersion() throws Exception {
-        Result r = run(LAUNCHER, Map.of(), "--version");
+        Result r = run(LAUNCHER, Map.of("JAVA_HOME", JAVA_17.toString()), "--version");
 
         assertThat(r.exitCode).as(r.stderr).isZero();
         assertThat(r.stdout).startsWith("pg-freezer " + builtVersion() + " (Java 17");
