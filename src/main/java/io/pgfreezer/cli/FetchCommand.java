@@ -83,9 +83,10 @@ public final class FetchCommand implements Callable<Integer> {
         RowWriter.Format rowFormat = RowWriter.Format.valueOf(format.name().toUpperCase(Locale.ROOT));
         long started = System.nanoTime();
         Fetcher.Result result;
-        try (ObjectStorage storage = environment.storages().apply(cfg.storage())) {
+        try (ObjectStorage storage = environment.storages().apply(cfg.storage());
+             Progress progress = Progress.forStderr()) {
             Fetcher fetcher = new Fetcher(storage, new StorageManifestStore(storage),
-                    Path.of(System.getProperty("java.io.tmpdir")), new Progress(err));
+                    Path.of(System.getProperty("java.io.tmpdir")), new Report(err, progress));
             if (output == null || output.equals("-")) {
                 Writer stdout = new BufferedWriter(new CheckedWriter(spec.commandLine().getOut()), STDOUT_BUFFER);
                 result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(stdout));
@@ -105,19 +106,38 @@ public final class FetchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One concise line per partition and per note, whether or not stderr is a terminal. */
-    private record Progress(PrintWriter err) implements Fetcher.Listener {
+    /**
+     * Notes always reach stderr; the running count of partitions, rows and bytes is a progress
+     * line on a terminal and silent otherwise, so logs of scheduled fetches stay short.
+     */
+    private static final class Report implements Fetcher.Listener {
+        private final PrintWriter err;
+        private final Progress progress;
+        private final long started = System.nanoTime();
+        private long partitions;
+        private long rows;
+        private long bytes;
+
+        Report(PrintWriter err, Progress progress) {
+            this.err = err;
+            this.progress = progress;
+        }
+
         @Override
         public void note(String message) {
+            progress.update("");
             err.println("note: " + message);
             err.flush();
         }
 
         @Override
         public void partitionDone(Fetcher.PartitionReport report) {
-            err.println(report.partition() + ": " + HumanFormat.count(report.rows()) + " row(s) from "
-                    + report.files() + " file(s), " + HumanFormat.size(report.bytes()));
-            err.flush();
+            partitions++;
+            rows += report.rows();
+            bytes += report.bytes();
+            double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+            progress.update(report.partition() + ": " + partitions + " partition(s), " + HumanFormat.count(rows)
+                    + " rows, " + HumanFormat.size(bytes) + ", " + HumanFormat.count((long) (rows / seconds)) + " rows/s");
         }
     }
 

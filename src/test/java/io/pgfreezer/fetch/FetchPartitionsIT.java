@@ -48,7 +48,7 @@ class FetchPartitionsIT {
                 "--to", "2024-01-22T14:00:00", "--format", "jsonl");
 
         assertThat(run.exit()).as(run.stderr()).isZero();
-        assertThat(run.stderr()).contains("year=2024/month=01/day=22: 24 row(s) from 2 file(s)");
+        assertThat(run.stderr()).contains("fetched 24 row(s) from 1 partition(s) (2 file(s), ");
         List<JsonNode> rows = run.jsonLines();
         List<Long> times = rows.stream().map(r -> Readings.epochMicros(r.get("recorded_at").textValue())).toList();
         assertThat(times).isSorted().hasSize(18 + 6);
