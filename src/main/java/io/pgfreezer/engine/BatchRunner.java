@@ -128,19 +128,14 @@ final class BatchRunner {
 
     /**
      * {@code --force} on a FAILED batch. A batch that failed before any row was deleted starts
-     * over from PENDING, as in the original. One that failed part-way through deleting keeps its
-     * archive and resumes the guarded delete: exporting again would write a file without the
-     * rows already deleted, and the archive would lose them.
+     * over from PENDING, as in the original; one that failed part-way through deleting resumes
+     * the guarded delete (see {@link BatchManifest#forceResumeDeletion()}).
      */
     private BatchManifest retry(BatchManifest failed) {
         if (failed.chunksDeleted() > 0) {
             log.warn("--force: {} of {} chunks were already deleted; resuming the guarded delete, not re-exporting",
                     failed.chunksDeleted(), failed.deleteChunks().size());
-            return new BatchManifest(failed.version(), failed.batchId(), failed.table(), failed.schemaName(),
-                    failed.partition(), failed.windowStart(), failed.windowEnd(), BatchStatus.DELETING,
-                    failed.rowCount(), failed.parquetPath(), failed.parquetSizeBytes(), failed.exportedAt(),
-                    failed.verifiedAt(), null, null, failed.parquetSha256(), failed.deleteChunks(),
-                    failed.chunksDeleted(), failed.kind(), failed.parentBatchId());
+            return failed.forceResumeDeletion();
         }
         log.info("--force: resetting FAILED batch to PENDING (was: {})", failed.error());
         return failed.forceReset();
@@ -174,7 +169,7 @@ final class BatchRunner {
             }
             if (result.rows() == 0) {
                 // Empty windows need no object; the manifest records that nothing was there.
-                return save(emptyExport(m).transition(BatchStatus.UPLOADED));
+                return save(m.withEmptyExport(now()).transition(BatchStatus.UPLOADED));
             }
             if (file.rows() != result.rows()) {
                 throw new BatchFailedException("export wrote " + file.rows() + " rows to " + storage.uri(key)
@@ -217,12 +212,6 @@ final class BatchRunner {
             bytes += v.getBufferSize();
         }
         return bytes;
-    }
-
-    private BatchManifest emptyExport(BatchManifest m) {
-        return new BatchManifest(m.version(), m.batchId(), m.table(), m.schemaName(), m.partition(), m.windowStart(),
-                m.windowEnd(), m.status(), 0L, null, null, now(), null, null, null, null, List.of(), 0, m.kind(),
-                m.parentBatchId());
     }
 
     private Map<String, String> footer(BatchManifest m) {

@@ -81,6 +81,27 @@ public record BatchManifest(
                 null, List.of(), 0, kind, parentBatchId);
     }
 
+    /**
+     * {@code --force} on a batch that failed part-way through deleting: back to DELETING with its
+     * archive and the chunks already deleted kept. Starting over from PENDING would export a file
+     * without the deleted rows and replace the archive that holds them.
+     */
+    public BatchManifest forceResumeDeletion() {
+        if (status != BatchStatus.FAILED || chunksDeleted == 0) {
+            throw new ManifestException("batch " + batchId + " is " + status + " with " + chunksDeleted
+                    + " chunk(s) deleted; only a FAILED batch with deleted chunks resumes its delete");
+        }
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                BatchStatus.DELETING, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, null, null,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+    }
+
+    /** An export that found no rows: nothing was written, so there is no object to point at. */
+    public BatchManifest withEmptyExport(Instant at) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId);
+    }
+
     /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
     public BatchManifest failed(String message) {
         if (status.isTerminal()) {

@@ -97,6 +97,38 @@ class BatchManifestTest {
     }
 
     @Test
+    void forceOnABatchThatFailedPartWayThroughDeletingResumesTheDeleteAndKeepsItsArchive() {
+        BatchManifest exported = exported();
+        BatchManifest failed = exported.withVerifiedAt(AT).withStatus(BatchStatus.DELETING).withChunksDeleted(1)
+                .failed("Delete guard: ...");
+
+        BatchManifest resumed = failed.forceResumeDeletion();
+
+        assertThat(resumed.status()).isEqualTo(BatchStatus.DELETING);
+        assertThat(resumed.error()).isNull();
+        assertThat(resumed.chunksDeleted()).isEqualTo(1);
+        assertThat(resumed.deleteChunks()).isEqualTo(exported.deleteChunks());
+        assertThat(resumed.parquetPath()).isEqualTo(exported.parquetPath());
+        assertThat(resumed.parquetSha256()).isEqualTo(exported.parquetSha256());
+        assertThat(resumed.rowCount()).isEqualTo(exported.rowCount());
+        assertThatThrownBy(exported.failed("nothing deleted")::forceResumeDeletion).isInstanceOf(ManifestException.class);
+        assertThatThrownBy(resumed::forceResumeDeletion).isInstanceOf(ManifestException.class);
+    }
+
+    @Test
+    void anEmptyExportPointsAtNoObject() {
+        BatchManifest empty = TestManifests.pending("public", "sensor_readings", TestManifests.daily("2024-01-15"))
+                .transition(BatchStatus.EXPORTING).withEmptyExport(AT);
+
+        assertThat(empty.rowCount()).isZero();
+        assertThat(empty.parquetPath()).isNull();
+        assertThat(empty.parquetSizeBytes()).isNull();
+        assertThat(empty.parquetSha256()).isNull();
+        assertThat(empty.exportedAt()).isEqualTo(AT);
+        assertThat(empty.deleteChunks()).isEmpty();
+    }
+
+    @Test
     void forceResetKeepsWhatIdentifiesTheBatch() {
         BatchManifest window = TestManifests.done("public", "sensor_readings", TestManifests.daily("2024-01-15"),
                 10, 100, AT);
