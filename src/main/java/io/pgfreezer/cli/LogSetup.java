@@ -150,13 +150,26 @@ public final class LogSetup {
         return className.substring(className.lastIndexOf('.') + 1);
     }
 
+    /** Both renderers write self-contained lines: no header or footer around the stream. */
+    abstract static class LineEncoder extends EncoderBase<ILoggingEvent> {
+        @Override
+        public byte[] headerBytes() {
+            return null;
+        }
+
+        @Override
+        public byte[] footerBytes() {
+            return null;
+        }
+    }
+
     /**
      * One JSON object per line: {@code timestamp} (ISO-8601 UTC, milliseconds), {@code level}
      * (lower case, {@code warning} as in the original tool), {@code event}, {@code logger}, then
      * every MDC entry ({@code table}, {@code batch_id}, {@code window}) and structured key-value
      * pair, then {@code error} / {@code error_type} (and {@code stack_trace} in debug mode).
      */
-    static final class JsonEncoder extends EncoderBase<ILoggingEvent> {
+    static final class JsonEncoder extends LineEncoder {
         private static final JsonFactory JSON = new JsonFactory();
         private static final DateTimeFormatter TIMESTAMP =
                 DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -168,16 +181,6 @@ public final class LogSetup {
 
         JsonEncoder(boolean stackTraces) {
             this.stackTraces = stackTraces;
-        }
-
-        @Override
-        public byte[] headerBytes() {
-            return null;
-        }
-
-        @Override
-        public byte[] footerBytes() {
-            return null;
         }
 
         @Override
@@ -227,7 +230,7 @@ public final class LogSetup {
      * {@code 14:03:27 INFO  [sensor_readings e4ad1b2a27064d51] message: error}, local time, for a
      * person at a terminal. Structured key-value pairs follow as {@code key=value}.
      */
-    static final class ConsoleEncoder extends EncoderBase<ILoggingEvent> {
+    static final class ConsoleEncoder extends LineEncoder {
         private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
         private final boolean stackTraces;
@@ -235,16 +238,6 @@ public final class LogSetup {
 
         ConsoleEncoder(boolean stackTraces) {
             this.stackTraces = stackTraces;
-        }
-
-        @Override
-        public byte[] headerBytes() {
-            return null;
-        }
-
-        @Override
-        public byte[] footerBytes() {
-            return null;
         }
 
         @Override

@@ -29,7 +29,8 @@ class BinaryEndToEndIT {
     record Result(int exit, String stdout, String stderr) {
     }
 
-    static Result pgFreezer(Map<String, String> env, String... args) throws Exception {
+    /** bin/pg-freezer with the packaged jar and JSON logs, as a CronJob would start it. */
+    static ProcessBuilder launcher(Map<String, String> env, String... args) {
         Path jar = Path.of(System.getProperty("pgfreezer.shaded.jar")).toAbsolutePath();
         List<String> command = new ArrayList<>();
         command.add(jar.getParent().getParent().resolve("bin/pg-freezer").toString());
@@ -38,18 +39,27 @@ class BinaryEndToEndIT {
         pb.environment().put("PG_FREEZER_JAR", jar.toString());
         pb.environment().put("LOG_FORMAT", "json");
         pb.environment().putAll(env);
+        return pb;
+    }
+
+    static Result pgFreezer(Map<String, String> env, String... args) throws Exception {
         Path out = Files.createTempFile("pg-freezer-out-", ".txt");
         Path err = Files.createTempFile("pg-freezer-err-", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = launcher(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** Five days of hourly readings, and a config archiving the daily windows older than two days. */
     static Path sensorTable(ArchiveFixture f, String extraGlobal) throws IOException {
         f.sql("CREATE TABLE sensor_readings (recorded_at timestamptz NOT NULL, sensor_id int, value numeric(10,3), "
                         + "payload jsonb)",
                 "INSERT INTO sensor_readings SELECT t, 3, 1.125, '{\"a\": 1}' FROM generate_series("
                         + "now() - interval '5 days', now(), interval '1 hour') t");
+        return config(f.dsn, f.root, extraGlobal);
+    }
+
+    static Path config(String dsn, Path root, String extraGlobal) throws IOException {
         Path config = Files.createTempFile("pg-freezer-", ".yaml");
         Files.writeString(config, """
                 database:
@@ -64,7 +74,7 @@ class BinaryEndToEndIT {
                     lag: 2d
                 global:
                   %s
-                """.formatted(f.dsn, f.root, extraGlobal));
+                """.formatted(dsn, root, extraGlobal));
         return config;
     }
 
@@ -113,21 +123,10 @@ class BinaryEndToEndIT {
     @Test
     void aConnectionFailureIsOneLineExitOneAndThePasswordAppearsNowhere() throws Exception {
         ArchiveFixture f = ArchiveFixture.local();
-        sensorTable(f, "max_table_concurrency: 1");
         f.sql("CREATE ROLE archiver LOGIN PASSWORD 'right-password'");
         String port = f.dsn.replaceAll(".*localhost:(\\d+)/.*", "$1");
         String db = f.dsn.substring(f.dsn.lastIndexOf('/') + 1);
-        Path config = Files.createTempFile("pg-freezer-", ".yaml");
-        Files.writeString(config, """
-                database:
-                  dsn: "${PG_DSN}"
-                storage:
-                  protocol: file
-                  path: "%s"
-                tables:
-                  - name: sensor_readings
-                    timestamp_column: recorded_at
-                """.formatted(f.root));
+        Path config = config("${PG_DSN}", f.root, "max_table_concurrency: 1");
         // The embedded server trusts local connections, so refuse by naming a database that does not exist.
         String secret = "Sup3r%2Fs3cret";
         Result run = pgFreezer(Map.of("PG_DSN", "postgresql://archiver:" + secret + "@localhost:" + port + "/missing_" + db),
@@ -198,13 +197,9 @@ class BinaryEndToEndIT {
     void daemonModeStopsCleanlyOnSigtermBetweenBatches() throws Exception {
         ArchiveFixture f = ArchiveFixture.local();
         Path config = sensorTable(f, "check_interval: 1s");
-        Path jar = Path.of(System.getProperty("pgfreezer.shaded.jar")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(jar.getParent().getParent().resolve("bin/pg-freezer").toString(),
-                "run", "--daemon", "-c", config.toString());
-        pb.environment().put("PG_FREEZER_JAR", jar.toString());
-        pb.environment().put("LOG_FORMAT", "json");
         Path err = Files.createTempFile("pg-freezer-daemon-", ".log");
-        Process p = pb.redirectErrorStream(true).redirectOutput(err.toFile()).start();
+        Process p = launcher(Map.of(), "run", "--daemon", "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(err.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!Files.readString(err).contains("next check in") && System.nanoTime() < deadline) {
             Thread.sleep(100);
