@@ -26,6 +26,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Walks one batch through the state machine, saving the manifest before acting on each new
@@ -84,22 +87,25 @@ final class BatchRunner {
         BatchManifest m = p.manifest();
         Window w = p.window();
         Timings t = new Timings();
+        BatchManifest failedAttempt = null;
         if (m.status() == BatchStatus.FAILED) {
             if (!force) {
                 log.warn("batch is FAILED and is skipped until retried with --force: {}", m.error());
                 return outcome(m, w, BatchOutcome.Result.SKIPPED_FAILED, 0, 0, t, m.error());
             }
+            failedAttempt = m;
             m = retry(m);
             manifests.save(m);
         } else if (p.isNew()) {
             manifests.save(m);
         }
         boolean resumedDeleting = !p.isNew() && m.status() == BatchStatus.DELETING;
+        BatchManifest earlier = failedAttempt;
         try {
             while (m.status() != BatchStatus.DONE) {
                 m = switch (m.status()) {
                     case PENDING -> save(m.transition(BatchStatus.EXPORTING));
-                    case EXPORTING -> t.time(Phase.EXPORT, m, this::export);
+                    case EXPORTING -> t.time(Phase.EXPORT, m, x -> export(x, earlier));
                     case UPLOADED -> t.time(Phase.VERIFY, m, this::verify);
                     case VERIFIED -> save(m.transition(BatchStatus.DELETING));
                     case DELETING -> {
@@ -150,9 +156,25 @@ final class BatchRunner {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private BatchManifest export(BatchManifest m) {
+    /**
+     * Streams the window into a new object. An object already under the key is never replaced:
+     * it may be the only copy of rows a lost or stale manifest no longer accounts for.
+     *
+     * @param failedAttempt the FAILED manifest a {@code --force} retry started from, or null
+     */
+    private BatchManifest export(BatchManifest m, BatchManifest failedAttempt) {
         String key = m.parquetPath();
         discardLeftovers(key);
+        Optional<ObjectInfo> occupant = storage.stat(key);
+        if (occupant.isPresent()) {
+            if (!isUnusedAttempt(failedAttempt, occupant.get())) {
+                return adopt(m, occupant.get());
+            }
+            moveAside(m, key);
+        }
+        if (!m.isLate()) {
+            refuseUnaccountedFiles(m, key);
+        }
         ObjectOutput out = storage.create(key);
         boolean committed = false;
         try {
@@ -188,6 +210,113 @@ final class BatchRunner {
             if (!committed) {
                 out.abort();
             }
+        }
+    }
+
+    /**
+     * Whether the object under the key is the file a FAILED attempt of this batch wrote, with
+     * every one of its rows still in PostgreSQL: the attempt's own manifest (read and replaced
+     * only by conditional writes) says nothing was deleted and records the object's size, and
+     * every chunk it archived still holds at least as many rows. Only then may the batch export
+     * again, and even then the object is moved aside, not removed.
+     */
+    private boolean isUnusedAttempt(BatchManifest failed, ObjectInfo occupant) {
+        if (failed == null || !occupant.key().equals(failed.parquetPath()) || failed.chunksDeleted() != 0
+                || failed.deletedAt() != null || failed.parquetSha256() == null || failed.deleteChunks().isEmpty()
+                || failed.parquetSizeBytes() == null || failed.parquetSizeBytes() != occupant.size()) {
+            return false;
+        }
+        List<DeleteChunk> chunks = failed.deleteChunks();
+        List<Long> counts = source.count(chunks);
+        for (int i = 0; i < chunks.size(); i++) {
+            if (counts.get(i) < chunks.get(i).rows()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Keeps an earlier attempt's object out of the partition, so readers never see its rows twice. */
+    private void moveAside(BatchManifest m, String key) {
+        String target = ArchiveLayout.supersededKey(m.table(), m.batchId(), key, now());
+        long copied;
+        try (InputStream in = storage.open(key); ObjectOutput out = storage.create(target)) {
+            in.transferTo(out);
+            copied = out.commit().size();
+        } catch (IOException e) {
+            throw new StorageException("moving the earlier attempt " + storage.uri(key) + " to "
+                    + storage.uri(target) + " failed: " + e.getMessage(), e);
+        }
+        long original = storage.stat(key).map(ObjectInfo::size).orElse(-1L);
+        if (copied != original) {
+            throw new StorageException("moving the earlier attempt " + storage.uri(key) + " to " + storage.uri(target)
+                    + " copied " + copied + " of " + original + " bytes; nothing was removed");
+        }
+        storage.delete(key);
+        log.warn("kept the failed attempt's object as {} (its rows are all still in PostgreSQL; remove it once "
+                + "inspected) and export the window again", storage.uri(target));
+    }
+
+    /**
+     * An object already under the key with no manifest state that accounts for it: a crash
+     * between publishing and recording it, a manifest lost or put back stale. It is read back
+     * whole and taken over when it is this batch's file and PostgreSQL agrees; anything else
+     * stops the batch with the object untouched.
+     */
+    private BatchManifest adopt(BatchManifest m, ObjectInfo occupant) {
+        String key = occupant.key();
+        String uri = storage.uri(key);
+        Verifier.Inspection found;
+        try {
+            found = verifier.inspect(key);
+        } catch (FormatException e) {
+            throw new BatchFailedException(uri + " already exists and does not decode (" + e.getMessage()
+                    + "); it is kept untouched. " + OCCUPIED_REMEDY);
+        }
+        Map<String, String> footer = found.footer();
+        String expected = table.qualifiedName() + " batch " + m.batchId() + " [" + IsoInstants.format(m.windowStart())
+                + ", " + IsoInstants.format(m.windowEnd()) + ")";
+        String written = footer.get("pg_freezer.table") + " batch " + footer.get("pg_freezer.batch_id") + " ["
+                + footer.get("pg_freezer.window_start") + ", " + footer.get("pg_freezer.window_end") + ")";
+        if (!expected.equals(written)) {
+            throw new BatchFailedException(uri + " already exists and holds " + found.rows() + " rows written for "
+                    + written + ", not for " + expected + "; it is kept untouched. " + OCCUPIED_REMEDY);
+        }
+        DeleteChunk window = new DeleteChunk(m.windowStart(), m.windowEnd(), found.rows());
+        long inPostgres = source.count(List.of(window)).get(0);
+        BatchManifest exported = m.withExport(found.rows(), key, found.size(), found.sha256Hex(), List.of(window), now());
+        if (inPostgres == found.rows()) {
+            log.warn("{} already holds this batch's {} rows and PostgreSQL holds as many: taking it over as the "
+                    + "export (no manifest recorded it)", uri, found.rows());
+            return save(exported.transition(BatchStatus.UPLOADED));
+        }
+        if (inPostgres == 0) {
+            // Every archived row is gone from PostgreSQL: the batch was archived and deleted, and
+            // its manifest was lost or replaced by an older one. The object is the only copy.
+            log.warn("{} holds this batch's {} rows and PostgreSQL holds none of the window: recording the batch "
+                    + "as DONE (its manifest had been lost or was stale)", uri, found.rows());
+            BatchManifest uploaded = save(exported.transition(BatchStatus.UPLOADED));
+            verifier.verify(uploaded);
+            BatchManifest deleting = save(save(uploaded.withVerifiedAt(now()).transition(BatchStatus.VERIFIED))
+                    .transition(BatchStatus.DELETING).withChunksDeleted(1));
+            return save(deleting.withDeletedAt(now()).transition(BatchStatus.DONE));
+        }
+        throw new BatchFailedException(uri + " already exists with " + found.rows() + " archived rows of this batch "
+                + "that no manifest accounts for, and PostgreSQL now holds " + inPostgres + " rows in the window, so "
+                + "the object may be the only copy of rows deleted earlier; it is kept untouched. " + OCCUPIED_REMEDY);
+    }
+
+    private static final String OCCUPIED_REMEDY = "Compare it with the table (pg-freezer fetch reads it); "
+            + "if it is needed, restore its manifest; if not, move it out of the archive, then run with --force";
+
+    /** A window's first file must be alone in its partition; anything there is unexplained. */
+    private void refuseUnaccountedFiles(BatchManifest m, String key) {
+        List<ObjectInfo> present = storage.list(ArchiveLayout.directoryOf(key));
+        if (!present.isEmpty()) {
+            throw new BatchFailedException("partition " + storage.uri(ArchiveLayout.directoryOf(key)) + " already holds "
+                    + present.size() + " object(s) (" + present.get(0).key() + (present.size() > 1 ? ", ..." : "")
+                    + ") that no manifest of this window accounts for; refusing to add " + key + " beside them. "
+                    + OCCUPIED_REMEDY);
         }
     }
 

@@ -16,6 +16,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -65,6 +66,32 @@ final class Verifier {
                 throw new BatchFailedException("Verification failed: " + uri + " has " + rows + " rows, expected "
                         + m.rowCount());
             }
+        } catch (IOException e) {
+            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(copy);
+        }
+    }
+
+    /** What an object found in storage holds, read back whole: who wrote it and whether it decodes. */
+    record Inspection(String key, long size, String sha256Hex, long rows, Map<String, String> footer) {
+    }
+
+    /**
+     * Reads an object back and decodes it completely.
+     *
+     * @throws FormatException when it does not decode
+     */
+    Inspection inspect(String key) {
+        String uri = storage.uri(key);
+        Path copy = null;
+        try {
+            copy = Files.createTempFile(tempDir, "pg-freezer-inspect-", ".parquet");
+            String sha = download(key, copy);
+            long size = Files.size(copy);
+            Map<String, String> footer = format.footerMetadata(copy);
+            long rows = format.decodeAll(copy);
+            return new Inspection(key, size, sha, rows, footer);
         } catch (IOException e) {
             throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e);
         } finally {

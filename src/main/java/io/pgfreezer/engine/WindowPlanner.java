@@ -114,12 +114,11 @@ final class WindowPlanner {
                 kind, parent);
     }
 
-    /** The original's key, so archives it wrote and ours share one layout. */
     String dataPath(Window w) {
-        return table.name() + "/" + w.partition() + "/data.parquet";
+        return ArchiveLayout.dataKey(table, w);
     }
 
     String latePath(Window w, int sequence) {
-        return table.name() + "/" + w.partition() + "/late-" + sequence + ".parquet";
+        return ArchiveLayout.lateKey(table, w, sequence);
     }
 }

@@ -21,4 +21,12 @@ public interface ArchiveFormat {
      * @throws FormatException when the file does not decode
      */
     long decodeAll(Path file);
+
+    /**
+     * The key-value metadata in a local copy of a file's footer (who wrote it: table, window,
+     * batch id).
+     *
+     * @throws FormatException when the footer does not decode
+     */
+    Map<String, String> footerMetadata(Path file);
 }

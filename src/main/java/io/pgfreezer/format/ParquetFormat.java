@@ -43,6 +43,13 @@ public final class ParquetFormat implements ArchiveFormat {
     }
 
     @Override
+    public Map<String, String> footerMetadata(Path file) {
+        try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
+            return Map.copyOf(reader.keyValueMetadata());
+        }
+    }
+
+    @Override
     public long decodeAll(Path file) {
         return ParquetArchiveReader.verify(file).rowsDecoded();
     }

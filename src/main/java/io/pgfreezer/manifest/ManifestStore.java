@@ -8,7 +8,12 @@ public interface ManifestStore {
 
     Optional<BatchManifest> load(String table, String batchId);
 
-    /** Writes the manifest atomically, replacing any previous version. */
+    /**
+     * Writes the manifest atomically: a new one only where none exists, an existing one only if
+     * it is still the version this store last read or wrote.
+     *
+     * @throws ManifestConflictException when storage holds another version
+     */
     void save(BatchManifest manifest);
 
     /** Every manifest of one table, downloaded concurrently; unreadable ones fail loudly. */

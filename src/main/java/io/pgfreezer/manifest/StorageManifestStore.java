@@ -2,12 +2,17 @@ package io.pgfreezer.manifest;
 
 import io.pgfreezer.storage.ObjectInfo;
 import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.Precondition;
+import io.pgfreezer.storage.PreconditionFailedException;
+import io.pgfreezer.storage.VersionedBytes;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +41,8 @@ public final class StorageManifestStore implements ManifestStore {
 
     private final ObjectStorage storage;
     private final int parallelism;
+    /** The version of each manifest as last read or written here, for conditional saves. */
+    private final Map<String, String> versions = new ConcurrentHashMap<>();
 
     public StorageManifestStore(ObjectStorage storage) {
         this(storage, DEFAULT_PARALLELISM);
@@ -62,9 +69,25 @@ public final class StorageManifestStore implements ManifestStore {
         return read(key(table, batchId));
     }
 
+    /**
+     * Replaces the manifest only at the version this store last read or wrote, and creates one
+     * only where none exists: a manifest changed behind our back (a stale PUT that landed late, a
+     * second writer, an old copy put back) is never overwritten with a state built on what we
+     * saw before. The conflict stops the batch; the next run reads the manifest afresh.
+     */
     @Override
     public void save(BatchManifest manifest) {
-        storage.put(key(manifest.table(), manifest.batchId()), ManifestCodec.encode(manifest), CONTENT_TYPE);
+        String key = key(manifest.table(), manifest.batchId());
+        byte[] data = ManifestCodec.encode(manifest);
+        String known = versions.get(key);
+        Precondition condition = known == null ? Precondition.ABSENT : Precondition.matches(known);
+        try {
+            versions.put(key, storage.put(key, data, CONTENT_TYPE, condition));
+        } catch (PreconditionFailedException e) {
+            throw new ManifestConflictException("manifest " + storage.uri(key) + " changed in storage since this run "
+                    + (known == null ? "listed the table (it was absent then)" : "read it")
+                    + "; not overwriting it, the next run reads it again (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Sorted by window start; within a window its own batch first, then its late batches by id. */
@@ -97,7 +120,21 @@ public final class StorageManifestStore implements ManifestStore {
     }
 
     private Optional<BatchManifest> read(String key) {
-        return storage.get(key).map(bytes -> ManifestCodec.decode(bytes, storage.uri(key)));
+        Optional<VersionedBytes> stored = storage.read(key);
+        if (stored.isEmpty()) {
+            versions.remove(key);
+            return Optional.empty();
+        }
+        BatchManifest manifest = ManifestCodec.decode(stored.get().data(), storage.uri(key));
+        versions.put(key, stored.get().version());
+        return Optional.of(manifest);
+    }
+
+    /** A key the listing showed must be readable: a manifest that vanished is never "no manifest". */
+    private BatchManifest readListed(String key) {
+        return read(key).orElseThrow(() -> new ManifestException("manifest " + storage.uri(key)
+                + " is listed but reading it found nothing (HTTP 404 or removed meanwhile); "
+                + "refusing to go on without it, since its window could then look unarchived"));
     }
 
     private List<BatchManifest> readAll(List<String> keys) {
@@ -106,14 +143,13 @@ public final class StorageManifestStore implements ManifestStore {
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, keys.size()), new ReaderThreads());
         try {
-            List<Future<Optional<BatchManifest>>> futures = new ArrayList<>(keys.size());
+            List<Future<BatchManifest>> futures = new ArrayList<>(keys.size());
             for (String key : keys) {
-                futures.add(pool.submit(() -> read(key)));
+                futures.add(pool.submit(() -> readListed(key)));
             }
             List<BatchManifest> manifests = new ArrayList<>(keys.size());
-            for (Future<Optional<BatchManifest>> future : futures) {
-                // A manifest deleted between the listing and the read is simply gone; skip it.
-                awaitResult(future).ifPresent(manifests::add);
+            for (Future<BatchManifest> future : futures) {
+                manifests.add(awaitResult(future));
             }
             return manifests;
         } finally {

@@ -6,10 +6,13 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.Objects;
@@ -29,15 +32,17 @@ final class LocalObjectOutput extends ObjectOutput {
 
     private final String key;
     private final Path target;
+    private final Precondition condition;
     private final Path temp;
     private final FileChannel channel;
     private final OutputStream out;
     private long position;
     private State state = State.OPEN;
 
-    LocalObjectOutput(String key, Path target) {
+    LocalObjectOutput(String key, Path target, Precondition condition) {
         this.key = key;
         this.target = target;
+        this.condition = condition;
         String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.temp = target.resolveSibling("." + target.getFileName() + "." + random + ".tmp");
         try {
@@ -99,7 +104,10 @@ final class LocalObjectOutput extends ObjectOutput {
             out.flush();
             channel.force(true);
             channel.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            publish();
+        } catch (PreconditionFailedException e) {
+            abort();
+            throw e;
         } catch (AtomicMoveNotSupportedException e) {
             abort();
             throw new StorageException("cannot publish " + target + ": the file system cannot rename atomically", e);
@@ -110,11 +118,54 @@ final class LocalObjectOutput extends ObjectOutput {
         state = State.COMMITTED;
         LocalObjectStorage.syncDirectory(target.getParent());
         try {
-            return new ObjectInfo(key, position, Files.getLastModifiedTime(target).toInstant());
+            BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class);
+            return new ObjectInfo(key, position, attributes.lastModifiedTime().toInstant(),
+                    LocalObjectStorage.versionOf(attributes));
         } catch (IOException e) {
             throw new StorageException("cannot read attributes of " + target + ": "
                     + LocalObjectStorage.describe(e), e);
         }
+    }
+
+    private void publish() throws IOException {
+        switch (condition.kind()) {
+            case NONE -> Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            case ABSENT -> publishIfAbsent();
+            case MATCHES -> {
+                // Writers of one key hold the table's lock, so between this check and the rename
+                // no other pg-freezer can write it; the check catches everything else (a stale
+                // copy put back by hand, a second tool) as the S3 backend's If-Match does.
+                String current = LocalObjectStorage.currentVersion(target);
+                if (!condition.admits(current)) {
+                    throw conflict(current);
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /**
+     * A hard link is created only if the name is free, atomically, which a rename cannot promise
+     * (rename replaces silently). File systems without hard links fall back to check-then-rename.
+     */
+    private void publishIfAbsent() throws IOException {
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw conflict(LocalObjectStorage.currentVersion(target));
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (Files.exists(target)) {
+                throw conflict(LocalObjectStorage.currentVersion(target));
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.delete(temp);
+    }
+
+    private PreconditionFailedException conflict(String current) {
+        return new PreconditionFailedException("refusing to write " + target + " " + condition + ": "
+                + (current == null ? "it does not exist" : "it already exists (version " + current + ")"));
     }
 
     @Override

@@ -47,33 +47,65 @@ public final class LocalObjectStorage implements ObjectStorage {
     }
 
     @Override
-    public ObjectOutput create(String key) {
-        return new LocalObjectOutput(key, resolve(key));
+    public ObjectOutput create(String key, Precondition condition) {
+        return new LocalObjectOutput(key, resolve(key), condition);
     }
 
     @Override
-    public void put(String key, byte[] data, String contentType) {
+    public String put(String key, byte[] data, String contentType, Precondition condition) {
         // File systems keep no content type; the file name's extension is what readers go by.
-        try (ObjectOutput out = create(key)) {
+        try (ObjectOutput out = create(key, condition)) {
             out.write(data);
-            out.commit();
+            return out.commit().version();
         } catch (IOException e) {
             throw new StorageException("cannot write " + uri(key) + ": " + describe(e), e);
         }
     }
 
     @Override
-    public Optional<byte[]> get(String key) {
+    public Optional<VersionedBytes> read(String key) {
         Path file = resolve(key);
         if (Files.isDirectory(file)) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(Files.readAllBytes(file));
+        // Open once and take the version from the open file, so content and version belong to
+        // each other even if the name is replaced meanwhile.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            byte[] data = Channels.newInputStream(channel).readAllBytes();
+            BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
+            String version = versionOf(attributes);
+            if (!version.equals(versionOf(after))) {
+                // Replaced while we read: report a version no write can match, so a conditional
+                // write based on this read fails instead of trusting stale content.
+                version = version + "-superseded";
+            }
+            return Optional.of(new VersionedBytes(data, version));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new StorageException("cannot read " + file + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * Identifies one published file: every write publishes a new file (a new inode) under the
+     * name, so inode, size and modification time together change with every write.
+     */
+    static String versionOf(BasicFileAttributes attributes) {
+        Object fileKey = attributes.fileKey();
+        String identity = fileKey == null ? "" : Integer.toHexString(fileKey.hashCode()) + "-";
+        return identity + Long.toHexString(attributes.size()) + "-"
+                + Long.toHexString(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    /** The version of the file at {@code file}, or null when there is none. */
+    static String currentVersion(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.isRegularFile() ? versionOf(attributes) : null;
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -238,7 +270,7 @@ public final class LocalObjectStorage implements ObjectStorage {
     }
 
     private static ObjectInfo info(String key, BasicFileAttributes attributes) {
-        return new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant());
+        return new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant(), versionOf(attributes));
     }
 
     /** The part of an I/O failure an operator can act on, without a stack trace. */

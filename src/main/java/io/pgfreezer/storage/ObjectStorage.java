@@ -13,17 +13,42 @@ import java.util.Optional;
 public interface ObjectStorage extends AutoCloseable {
 
     /**
-     * Starts a streaming write of {@code key}. Nothing is visible under the key until
-     * {@link ObjectOutput#commit()} returns; {@link ObjectOutput#abort()} (or {@code close()}
-     * without commit) publishes nothing and cleans up.
+     * Starts a streaming write of a new object: {@link ObjectOutput#commit()} publishes it only if
+     * nothing exists under {@code key} at that moment, and throws {@link PreconditionFailedException}
+     * otherwise. Archived data is only ever written this way, so it can never replace an object.
      */
-    ObjectOutput create(String key);
+    default ObjectOutput create(String key) {
+        return create(key, Precondition.ABSENT);
+    }
 
-    /** Writes a small object in one atomic step (manifests, metrics). */
-    void put(String key, byte[] data, String contentType);
+    /**
+     * Starts a streaming write of {@code key}. Nothing is visible under the key until
+     * {@link ObjectOutput#commit()} returns, and commit publishes only if {@code condition} holds
+     * then; {@link ObjectOutput#abort()} (or {@code close()} without commit) publishes nothing
+     * and cleans up.
+     */
+    ObjectOutput create(String key, Precondition condition);
+
+    /** Writes a small object in one atomic step, replacing any previous version. */
+    default void put(String key, byte[] data, String contentType) {
+        put(key, data, contentType, Precondition.NONE);
+    }
+
+    /**
+     * Writes a small object in one atomic step if {@code condition} holds, and returns the
+     * version now stored.
+     *
+     * @throws PreconditionFailedException when the key is not in the required state
+     */
+    String put(String key, byte[] data, String contentType, Precondition condition);
 
     /** Reads a small object whole; empty when it does not exist. */
-    Optional<byte[]> get(String key);
+    default Optional<byte[]> get(String key) {
+        return read(key).map(VersionedBytes::data);
+    }
+
+    /** Reads a small object whole with its version; empty when it does not exist. */
+    Optional<VersionedBytes> read(String key);
 
     /** Streams an object; {@link ObjectNotFoundException} when it does not exist. */
     InputStream open(String key);
@@ -55,7 +80,7 @@ public interface ObjectStorage extends AutoCloseable {
         return new BoundedInputStream(whole, length);
     }
 
-    /** Size and modification time of an object, or empty when it does not exist. */
+    /** Size, modification time and version of an object, or empty when it does not exist. */
     Optional<ObjectInfo> stat(String key);
 
     /** Every object whose key starts with {@code prefix}, in key order. */

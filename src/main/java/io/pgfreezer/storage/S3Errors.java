@@ -45,7 +45,23 @@ final class S3Errors {
     }
 
     StorageException translate(String operation, String uri, SdkException e) {
+        if (isPreconditionFailure(e)) {
+            return new PreconditionFailedException(redact(describe(operation, uri, e)), e);
+        }
         return new StorageException(redact(describe(operation, uri, e)), e);
+    }
+
+    /**
+     * 412: a conditional write found the key in another state. 409 ConditionalRequestConflict:
+     * a concurrent conditional write to the same key won. Either way nothing of ours was stored.
+     */
+    static boolean isPreconditionFailure(SdkException e) {
+        if (!(e instanceof AwsServiceException service)) {
+            return false;
+        }
+        String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+        return service.statusCode() == 412 || "PreconditionFailed".equals(code)
+                || "ConditionalRequestConflict".equals(code);
     }
 
     /** A failure of our own (not the SDK's) on an S3 object, redacted like the others. */
@@ -97,6 +113,9 @@ final class S3Errors {
         }
         if ("BadDigest".equals(code) || "InvalidDigest".equals(code)) {
             return Optional.of("the data was corrupted on its way to the server; nothing was stored");
+        }
+        if (status == 412 || "PreconditionFailed".equals(code) || "ConditionalRequestConflict".equals(code)) {
+            return Optional.of("the object exists or changed since it was read; nothing was written");
         }
         if (status >= 500 || "SlowDown".equals(code)) {
             return Optional.of("the storage service failed even after retries; try again later");

@@ -50,6 +50,7 @@ final class S3ObjectOutput extends ObjectOutput {
     private final S3WriteSettings settings;
     private final ExecutorService uploads;
     private final S3Errors errors;
+    private final Precondition condition;
     private final Semaphore partsInFlight;
     private final List<CompletableFuture<CompletedPart>> uploadedParts = new ArrayList<>();
     /** Staging files not yet deleted, also those an upload thread still reads. */
@@ -62,7 +63,7 @@ final class S3ObjectOutput extends ObjectOutput {
     private State state = State.OPEN;
 
     S3ObjectOutput(S3Client client, String bucket, String key, String uri, S3WriteSettings settings,
-            ExecutorService uploads, S3Errors errors) {
+            ExecutorService uploads, S3Errors errors, Precondition condition) {
         this.client = client;
         this.bucket = bucket;
         this.key = key;
@@ -70,6 +71,7 @@ final class S3ObjectOutput extends ObjectOutput {
         this.settings = settings;
         this.uploads = uploads;
         this.errors = errors;
+        this.condition = condition;
         this.partsInFlight = new Semaphore(settings.maxPartsInFlight());
     }
 
@@ -101,6 +103,7 @@ final class S3ObjectOutput extends ObjectOutput {
     public ObjectInfo commit() {
         requireOpen();
         try {
+            checkCondition();
             if (uploadId == null) {
                 putWhole();
             } else {
@@ -220,8 +223,8 @@ final class S3ObjectOutput extends ObjectOutput {
                 body = RequestBody.fromFile(part.file);
                 md5 = part.md5Base64();
             }
-            client.putObject(b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM)
-                    .contentLength(position).contentMD5(md5), body);
+            client.putObject(b -> S3Conditions.apply(b.bucket(bucket).key(key).contentType(OCTET_STREAM)
+                    .contentLength(position).contentMD5(md5), condition), body);
         } catch (SdkException e) {
             throw errors.translate("PutObject", uri, e);
         } finally {
@@ -242,10 +245,38 @@ final class S3ObjectOutput extends ObjectOutput {
         }
         parts.sort(Comparator.comparing(CompletedPart::partNumber));
         try {
-            client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
+            client.completeMultipartUpload(b -> S3Conditions.apply(b.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts)), condition));
         } catch (SdkException e) {
             throw errors.translate("CompleteMultipartUpload", uri, e);
+        }
+    }
+
+    /**
+     * The request that publishes carries the condition too; this HEAD only turns the usual case
+     * (the key is taken) into a clear refusal also on stores that ignore conditional headers.
+     */
+    private void checkCondition() {
+        if (condition.kind() == Precondition.Kind.NONE) {
+            return;
+        }
+        HeadObjectResponse head;
+        try {
+            head = client.headObject(b -> b.bucket(bucket).key(key));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            head = null;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw errors.translate("HeadObject", uri, e);
+            }
+            head = null;
+        } catch (SdkException e) {
+            throw errors.translate("HeadObject", uri, e);
+        }
+        String current = head == null ? null : (head.eTag() == null ? "" : head.eTag());
+        if (!condition.admits(current)) {
+            throw new PreconditionFailedException("refusing to write " + uri + " " + condition + ": "
+                    + (current == null ? "it does not exist" : "it already exists (ETag " + current + ")"));
         }
     }
 
@@ -261,7 +292,7 @@ final class S3ObjectOutput extends ObjectOutput {
             throw errors.failure("PutObject", uri, "the store reports " + head.contentLength()
                     + " bytes after writing " + position, null);
         }
-        return new ObjectInfo(key, position, head.lastModified());
+        return new ObjectInfo(key, position, head.lastModified(), head.eTag());
     }
 
     private void rethrowBackgroundFailure() {

@@ -70,30 +70,42 @@ public final class S3ObjectStorage implements ObjectStorage {
     }
 
     @Override
-    public ObjectOutput create(String key) {
+    public ObjectOutput create(String key, Precondition condition) {
         ObjectKeys.requireValidKey(key);
-        return new S3ObjectOutput(client, bucket, key, uri(key), writeSettings, uploads, errors);
+        return new S3ObjectOutput(client, bucket, key, uri(key), writeSettings, uploads, errors, condition);
     }
 
     @Override
-    public void put(String key, byte[] data, String contentType) {
+    public String put(String key, byte[] data, String contentType, Precondition condition) {
         ObjectKeys.requireValidKey(key);
+        S3Conditions.checkBeforeWrite(this, key, condition);
+        String md5 = md5Base64(data);
         try {
-            client.putObject(b -> b.bucket(bucket).key(key)
+            return client.putObject(b -> S3Conditions.apply(b.bucket(bucket).key(key)
                             .contentType(contentType == null ? OCTET_STREAM : contentType)
                             .contentLength((long) data.length)
-                            .contentMD5(md5Base64(data)),
-                    RequestBody.fromBytes(data));
+                            .contentMD5(md5), condition),
+                    RequestBody.fromBytes(data)).eTag();
         } catch (SdkException e) {
-            throw errors.translate("PutObject", uri(key), e);
+            StorageException failure = errors.translate("PutObject", uri(key), e);
+            if (failure instanceof PreconditionFailedException) {
+                // The SDK retries a PUT whose response was lost; the retry then meets our own
+                // first attempt. Only that case is a success: the stored bytes are exactly ours.
+                Optional<VersionedBytes> stored = read(key);
+                if (stored.isPresent() && java.util.Arrays.equals(stored.get().data(), data)) {
+                    return stored.get().version();
+                }
+            }
+            throw failure;
         }
     }
 
     @Override
-    public Optional<byte[]> get(String key) {
+    public Optional<VersionedBytes> read(String key) {
         ObjectKeys.requireValidKey(key);
         try {
-            return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+            var response = client.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+            return Optional.of(new VersionedBytes(response.asByteArray(), response.response().eTag()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
@@ -146,7 +158,7 @@ public final class S3ObjectStorage implements ObjectStorage {
         ObjectKeys.requireValidKey(key);
         try {
             HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
-            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified(), head.eTag()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -172,7 +184,7 @@ public final class S3ObjectStorage implements ObjectStorage {
                 if (object.key().endsWith("/")) {
                     continue;
                 }
-                found.add(new ObjectInfo(object.key(), object.size(), object.lastModified()));
+                found.add(new ObjectInfo(object.key(), object.size(), object.lastModified(), object.eTag()));
             }
         } catch (SdkException e) {
             throw errors.translate("ListObjectsV2", "s3://" + bucket + "/" + validPrefix, e);

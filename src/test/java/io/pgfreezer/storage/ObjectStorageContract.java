@@ -239,12 +239,67 @@ abstract class ObjectStorageContract {
     void closeWithoutCommitIsAnAbortThatKeepsThePreviousVersion() throws IOException {
         storage.put("data/f.parquet", "previous".getBytes(UTF_8), null);
 
-        try (ObjectOutput out = storage.create("data/f.parquet")) {
+        try (ObjectOutput out = storage.create("data/f.parquet", Precondition.NONE)) {
             writeRandom(out, PART_SIZE + 1, 3);
         }
 
         assertThat(storage.get("data/f.parquet")).hasValue("previous".getBytes(UTF_8));
         assertNothingLeftBehind();
+    }
+
+    @Test
+    void aNewObjectNeverReplacesOneThatExists() throws IOException {
+        storage.put("t/day=1/data.parquet", "archived rows".getBytes(UTF_8), null);
+
+        ObjectOutput out = storage.create("t/day=1/data.parquet");
+        writeRandom(out, 1000, 4);
+
+        assertThatThrownBy(out::commit).isInstanceOf(PreconditionFailedException.class)
+                .hasMessageContaining("t/day=1/data.parquet");
+        assertThat(storage.get("t/day=1/data.parquet")).hasValue("archived rows".getBytes(UTF_8));
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void aLargeNewObjectNeverReplacesOneThatExistsEither() throws IOException {
+        storage.put("t/big.parquet", "archived rows".getBytes(UTF_8), null);
+
+        ObjectOutput out = storage.create("t/big.parquet");
+        writeRandom(out, 2 * PART_SIZE + 5, 6);
+
+        assertThatThrownBy(out::commit).isInstanceOf(PreconditionFailedException.class);
+        assertThat(storage.get("t/big.parquet")).hasValue("archived rows".getBytes(UTF_8));
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void putIfAbsentCreatesOnceAndThenRefuses() {
+        String first = storage.put("m/b.json", "one".getBytes(UTF_8), "application/json", Precondition.ABSENT);
+
+        assertThat(first).isNotBlank();
+        assertThatThrownBy(() -> storage.put("m/b.json", "two".getBytes(UTF_8), "application/json", Precondition.ABSENT))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(storage.get("m/b.json")).hasValue("one".getBytes(UTF_8));
+    }
+
+    @Test
+    void aConditionalPutReplacesOnlyTheVersionItRead() {
+        storage.put("m/b.json", "EXPORTING".getBytes(UTF_8), "application/json");
+        VersionedBytes read = storage.read("m/b.json").orElseThrow();
+
+        String next = storage.put("m/b.json", "UPLOADED".getBytes(UTF_8), "application/json",
+                Precondition.matches(read.version()));
+
+        assertThat(next).isNotEqualTo(read.version());
+        assertThat(storage.read("m/b.json").orElseThrow().version()).isEqualTo(next);
+        assertThat(storage.stat("m/b.json").orElseThrow().version()).isEqualTo(next);
+        // A write built on the first read arrives late: it must not move the object back.
+        assertThatThrownBy(() -> storage.put("m/b.json", "EXPORTING again".getBytes(UTF_8), "application/json",
+                Precondition.matches(read.version()))).isInstanceOf(PreconditionFailedException.class);
+        assertThat(storage.get("m/b.json")).hasValue("UPLOADED".getBytes(UTF_8));
+        assertThatThrownBy(() -> storage.put("m/absent.json", "x".getBytes(UTF_8), "application/json",
+                Precondition.matches(read.version()))).isInstanceOf(PreconditionFailedException.class);
+        assertThat(storage.stat("m/absent.json")).isEmpty();
     }
 
     @Test

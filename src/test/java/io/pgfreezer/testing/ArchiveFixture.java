@@ -43,7 +43,7 @@ import java.util.function.UnaryOperator;
 public final class ArchiveFixture implements AutoCloseable {
     public final String dsn;
     public final Path root;
-    public final StorageConfig storageConfig;
+    public StorageConfig storageConfig;
     private final List<TableConfig> tables = new ArrayList<>();
     private GlobalConfig global = new GlobalConfig(3, false, Duration.ofHours(1), GlobalConfig.Compression.SNAPPY,
             50_000, Optional.empty(), GlobalConfig.Metrics.none());
@@ -91,6 +91,14 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public ArchiveFixture global(UnaryOperator<GlobalConfig> change) {
         global = change.apply(global);
+        return this;
+    }
+
+    /** Reaches the same bucket through another endpoint, such as a fault proxy in front of the server. */
+    public ArchiveFixture endpoint(java.net.URI endpoint) {
+        StorageConfig s = storageConfig;
+        storageConfig = new StorageConfig(s.protocol(), s.bucket(), s.path(), Optional.of(endpoint.toString()), s.region(),
+                s.accessKey(), s.secretKey(), s.pathStyle());
         return this;
     }
 

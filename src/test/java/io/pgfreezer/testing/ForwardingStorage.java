@@ -3,6 +3,8 @@ package io.pgfreezer.testing;
 import io.pgfreezer.storage.ObjectInfo;
 import io.pgfreezer.storage.ObjectOutput;
 import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.Precondition;
+import io.pgfreezer.storage.VersionedBytes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +24,8 @@ public class ForwardingStorage implements ObjectStorage {
     }
 
     @Override
-    public ObjectOutput create(String key) {
-        ObjectOutput out = delegate.create(key);
+    public ObjectOutput create(String key, Precondition condition) {
+        ObjectOutput out = delegate.create(key, condition);
         return new ObjectOutput() {
             @Override
             public void write(int b) throws IOException {
@@ -65,13 +67,13 @@ public class ForwardingStorage implements ObjectStorage {
     }
 
     @Override
-    public void put(String key, byte[] data, String contentType) {
-        delegate.put(key, data, contentType);
+    public String put(String key, byte[] data, String contentType, Precondition condition) {
+        return delegate.put(key, data, contentType, condition);
     }
 
     @Override
-    public Optional<byte[]> get(String key) {
-        return delegate.get(key);
+    public Optional<VersionedBytes> read(String key) {
+        return delegate.read(key);
     }
 
     @Override

@@ -4,6 +4,9 @@ import io.pgfreezer.storage.ObjectInfo;
 import io.pgfreezer.storage.ObjectNotFoundException;
 import io.pgfreezer.storage.ObjectOutput;
 import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.Precondition;
+import io.pgfreezer.storage.PreconditionFailedException;
+import io.pgfreezer.storage.VersionedBytes;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,13 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * many gets ran at the same time, so a test can prove reads are concurrent without timing them.
  */
 public final class InMemoryObjectStorage implements ObjectStorage {
-    private record Stored(byte[] data, Instant lastModified) {
+    private record Stored(byte[] data, Instant lastModified, String version) {
     }
 
     private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
     private final AtomicInteger getsInFlight = new AtomicInteger();
     private final AtomicInteger maxGetsInFlight = new AtomicInteger();
     private final AtomicInteger getCount = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong versions = new java.util.concurrent.atomic.AtomicLong();
     private volatile Duration getLatency = Duration.ZERO;
     private volatile boolean closed;
 
@@ -63,7 +67,7 @@ public final class InMemoryObjectStorage implements ObjectStorage {
     }
 
     @Override
-    public ObjectOutput create(String key) {
+    public ObjectOutput create(String key, Precondition condition) {
         checkOpen();
         return new ObjectOutput() {
             private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -87,7 +91,7 @@ public final class InMemoryObjectStorage implements ObjectStorage {
             @Override
             public ObjectInfo commit() {
                 done = true;
-                put(key, buffer.toByteArray(), "application/octet-stream");
+                put(key, buffer.toByteArray(), "application/octet-stream", condition);
                 return stat(key).orElseThrow();
             }
 
@@ -106,9 +110,22 @@ public final class InMemoryObjectStorage implements ObjectStorage {
     }
 
     @Override
-    public void put(String key, byte[] data, String contentType) {
+    public synchronized String put(String key, byte[] data, String contentType, Precondition condition) {
         checkOpen();
-        objects.put(key, new Stored(data.clone(), Instant.now()));
+        Stored current = objects.get(key);
+        if (!condition.admits(current == null ? null : current.version())) {
+            throw new PreconditionFailedException("refusing to write " + uri(key) + " " + condition);
+        }
+        Stored stored = new Stored(data.clone(), Instant.now(), Long.toHexString(versions.incrementAndGet()));
+        objects.put(key, stored);
+        return stored.version();
+    }
+
+    @Override
+    public Optional<VersionedBytes> read(String key) {
+        Optional<byte[]> data = get(key);
+        Stored s = objects.get(key);
+        return data.map(d -> new VersionedBytes(d, s == null ? "gone" : s.version()));
     }
 
     @Override
@@ -135,7 +152,7 @@ public final class InMemoryObjectStorage implements ObjectStorage {
     public Optional<ObjectInfo> stat(String key) {
         checkOpen();
         Stored s = objects.get(key);
-        return s == null ? Optional.empty() : Optional.of(new ObjectInfo(key, s.data().length, s.lastModified()));
+        return s == null ? Optional.empty() : Optional.of(new ObjectInfo(key, s.data().length, s.lastModified(), s.version()));
     }
 
     @Override
