@@ -11,6 +11,11 @@ public class FreezerException extends RuntimeException {
     /** Process exit codes shared by every command. */
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+    /**
+     * The run could not finish because the database or storage was unreachable or overloaded,
+     * still after the in-run retries; nothing needs an operator (sysexits' EX_TEMPFAIL).
+     */
+    public static final int EXIT_TRANSIENT = 75;
 
     private final int exitCode;
 
@@ -29,5 +34,15 @@ public class FreezerException extends RuntimeException {
 
     public int exitCode() {
         return exitCode;
+    }
+
+    /**
+     * Whether the same step may succeed if tried again shortly: the database or the storage was
+     * unreachable, overloaded or briefly refused (a dropped connection, a deadlock, throttling).
+     * Decided once, where the failure is caught and its cause is known; everything else
+     * (credentials, syntax, a missing bucket, a bad value) is permanent and fails fast.
+     */
+    public boolean isTransient() {
+        return false;
     }
 }

@@ -1,5 +1,6 @@
 package io.pgfreezer.cli;
 
+import io.pgfreezer.FreezerException;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.Archiver;
@@ -76,7 +77,10 @@ final class ArchiveRunner {
                     break;
                 }
             }
-            return report.succeeded() ? 0 : 1;
+            if (report.succeeded()) {
+                return 0;
+            }
+            return report.onlyTransientFailures() ? FreezerException.EXIT_TRANSIENT : FreezerException.EXIT_FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

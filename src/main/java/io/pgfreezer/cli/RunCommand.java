@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
                 "On a terminal, a progress line is shown on stderr;",
                 "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
                 "Exit status: 0 when every batch succeeded, 1 when one needs attention,",
-                "2 for a usage or configuration error."})
+                "2 for a usage or configuration error, 75 when the database or storage",
+                "stayed unreachable through the retries (nothing failed; run again later)."})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

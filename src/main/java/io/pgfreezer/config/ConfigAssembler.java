@@ -128,7 +128,7 @@ final class ConfigAssembler {
     }
 
     private GlobalConfig global(RawConfig.Global raw) {
-        RawConfig.Global g = raw != null ? raw : new RawConfig.Global(null, null, null, null, null, null, null);
+        RawConfig.Global g = raw != null ? raw : new RawConfig.Global(null, null, null, null, null, null, null, null);
         Duration checkInterval = duration("global.check_interval", g.checkInterval(), DEFAULT_CHECK_INTERVAL);
         if (checkInterval.isZero()) {
             throw new ConfigProblem("global.check_interval", "must be longer than 0s");
@@ -143,7 +143,29 @@ final class ConfigAssembler {
                 compression(g.compression()),
                 orDefault(g.deleteChunkRows(), DEFAULT_DELETE_CHUNK_ROWS),
                 webhook,
-                metrics(g.metrics()));
+                metrics(g.metrics()),
+                retry(g.retry()));
+    }
+
+    private static GlobalConfig.Retry retry(RawConfig.Retry raw) {
+        GlobalConfig.Retry d = GlobalConfig.Retry.defaults();
+        if (raw == null) {
+            return d;
+        }
+        int attempts = raw.attempts() == null ? d.attempts() : raw.attempts();
+        if (attempts < 1 || attempts > 100) {
+            throw new ConfigProblem("global.retry.attempts", "must be between 1 and 100 (1 means no retries)");
+        }
+        Duration initial = raw.initialDelay() == null ? d.initialDelay() : duration("global.retry.initial_delay", raw.initialDelay(), null);
+        Duration max = raw.maxDelay() == null ? d.maxDelay() : duration("global.retry.max_delay", raw.maxDelay(), null);
+        if (max.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ConfigProblem("global.retry.max_delay", "must be at most 1h");
+        }
+        if (initial.compareTo(max) > 0) {
+            throw new ConfigProblem("global.retry.initial_delay", "must not be longer than global.retry.max_delay ("
+                    + raw.maxDelay() + ")");
+        }
+        return new GlobalConfig.Retry(attempts, initial, max);
     }
 
     private GlobalConfig.Metrics metrics(RawConfig.Metrics raw) {

@@ -59,7 +59,11 @@ record RawConfig(
             @Min(value = 1, message = AT_LEAST) Integer deleteChunkRows,
             // "notify" cannot be a component name: it would clash with Object.notify().
             @JsonProperty("notify") Notify notifications,
-            Metrics metrics) {
+            Metrics metrics,
+            Retry retry) {
+    }
+
+    record Retry(Integer attempts, String initialDelay, String maxDelay) {
     }
 
     record Notify(String webhookUrl) {

@@ -2,6 +2,7 @@ package io.pgfreezer.engine;
 
 import io.pgfreezer.FreezerException;
 import io.pgfreezer.config.FreezerConfig;
+import io.pgfreezer.config.GlobalConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.manifest.BatchManifest;
@@ -16,6 +17,7 @@ import org.slf4j.MDC;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Runs the archive for every configured table (or one): tables in parallel up to
@@ -104,46 +107,128 @@ public final class Archiver {
 
     private void archiveTable(TableConfig table, RunOptions options, RunReport report) {
         MDC.put("table", table.qualifiedName());
+        GlobalConfig.Retry retry = config.global().retry();
+        SourceTable src = null;
         try {
-            Optional<SourceTable> opened = source.open(table);
-            if (opened.isEmpty()) {
-                log.warn("table is busy: another pg-freezer process holds its lock; skipping it this run");
-                report.busy(table.qualifiedName());
-                return;
+            List<WindowPlanner.Planned> plan = null;
+            for (int attempt = 1; plan == null; attempt++) {
+                try {
+                    Optional<SourceTable> opened = source.open(table);
+                    if (opened.isEmpty()) {
+                        log.warn("table is busy: another pg-freezer process holds its lock; skipping it this run");
+                        report.busy(table.qualifiedName());
+                        return;
+                    }
+                    src = opened.get();
+                    WindowPlanner planner = new WindowPlanner(table, clock.instant(), options.replayFrom(),
+                            options.replayTo());
+                    plan = planner.plan(src, manifests.list(table.name()));
+                    log.info("{} batch(es) to process, windows ending at or before {}", plan.size(),
+                            IsoInstants.format(planner.cutoff()));
+                } catch (FreezerException e) {
+                    src = closeQuietly(src, e);
+                    if (!e.isTransient() || attempt >= retry.attempts() || !pause(retry, attempt, e.getMessage())) {
+                        throw e;
+                    }
+                }
             }
-            try (SourceTable src = opened.get()) {
-                WindowPlanner planner = new WindowPlanner(table, clock.instant(), options.replayFrom(), options.replayTo());
-                List<BatchManifest> existing = manifests.list(table.name());
-                List<WindowPlanner.Planned> plan = planner.plan(src, existing);
-                log.info("{} batch(es) to process, windows ending at or before {}", plan.size(),
-                        IsoInstants.format(planner.cutoff()));
-                BatchRunner runner = new BatchRunner(table, src, storage, manifests, format,
-                        new Verifier(storage, format, tempDir), notifier, clock, config.global().deleteChunkRows(), progress);
-                for (WindowPlanner.Planned p : plan) {
-                    if (stop.requested()) {
-                        log.info("stop requested: leaving the remaining windows for the next run");
+            for (WindowPlanner.Planned planned : plan) {
+                if (stop.requested()) {
+                    log.info("stop requested: leaving the remaining windows for the next run");
+                    break;
+                }
+                WindowPlanner.Planned p = planned;
+                MDC.put("batch_id", p.manifest().batchId());
+                MDC.put("window", p.window().toString());
+                progress.batchStarted(table.qualifiedName(), p.window());
+                BatchOutcome outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
+                for (int attempt = 1; outcome.result() == BatchOutcome.Result.TRANSIENT && attempt < retry.attempts();
+                        attempt++) {
+                    if (!pause(retry, attempt, outcome.message())) {
                         break;
                     }
-                    MDC.put("batch_id", p.manifest().batchId());
-                    MDC.put("window", p.window().toString());
-                    progress.batchStarted(table.qualifiedName(), p.window());
-                    BatchOutcome outcome = options.dryRun() ? runner.dryRun(p) : runner.run(p, options.force());
-                    report.add(outcome);
-                    progress.batchFinished(outcome);
-                    MDC.remove("batch_id");
-                    MDC.remove("window");
-                    if (outcome.result() == BatchOutcome.Result.ERROR) {
-                        // Later windows wait: the problem is not this batch's data but the database or storage.
-                        report.tableError(table.qualifiedName(), outcome.message());
-                        break;
+                    // The error may have cost the session, and with it the table's lock: take a new
+                    // session, which takes the lock again, before touching the table.
+                    src = closeQuietly(src, null);
+                    Optional<SourceTable> reopened = source.open(table);
+                    if (reopened.isEmpty()) {
+                        log.warn("another pg-freezer process took the table's lock while this one was retrying; "
+                                + "leaving the table to it");
+                        report.busy(table.qualifiedName());
+                        report.add(outcome);
+                        return;
                     }
+                    src = reopened.get();
+                    p = resumePoint(p);
+                    outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
+                }
+                report.add(outcome);
+                progress.batchFinished(outcome);
+                MDC.remove("batch_id");
+                MDC.remove("window");
+                if (outcome.result() == BatchOutcome.Result.ERROR || outcome.result() == BatchOutcome.Result.TRANSIENT) {
+                    // Later windows wait: the problem is not this batch's data but the database or storage.
+                    report.tableError(table.qualifiedName(), outcome.message(),
+                            outcome.result() == BatchOutcome.Result.TRANSIENT);
+                    break;
                 }
             }
         } catch (FreezerException e) {
             log.error("table failed: {}", e.getMessage());
-            report.tableError(table.qualifiedName(), e.getMessage());
+            report.tableError(table.qualifiedName(), e.getMessage(), e.isTransient());
         } finally {
+            closeQuietly(src, null);
             MDC.clear();
         }
+    }
+
+    private BatchRunner runner(TableConfig table, SourceTable src) {
+        return new BatchRunner(table, src, storage, manifests, format, new Verifier(storage, format, tempDir),
+                notifier, clock, config.global().deleteChunkRows(), progress);
+    }
+
+    /**
+     * Where a batch that stopped on a transient error picks up: its manifest as storage now holds
+     * it (the steps before the error were saved), or the new batch it was if nothing was saved.
+     */
+    private WindowPlanner.Planned resumePoint(WindowPlanner.Planned p) {
+        return manifests.load(p.manifest().table(), p.manifest().batchId())
+                .map(m -> new WindowPlanner.Planned(p.window(), m, false))
+                .orElse(p);
+    }
+
+    /** Waits before the next attempt; false when a stop was requested meanwhile. */
+    private boolean pause(GlobalConfig.Retry retry, int attempt, String cause) {
+        Duration delay = retry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
+        log.warn("attempt {} of {} failed on a transient error, retrying in {} ms: {}", attempt, retry.attempts(),
+                delay.toMillis(), cause);
+        long until = System.nanoTime() + delay.toNanos();
+        while (System.nanoTime() < until) {
+            if (stop.requested()) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(200, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !stop.requested();
+    }
+
+    private static SourceTable closeQuietly(SourceTable src, Exception primary) {
+        if (src != null) {
+            try {
+                src.close();
+            } catch (RuntimeException e) {
+                // A session that broke cannot release its lock; the server drops it with the connection.
+                log.debug("closing the table session failed: {}", e.getMessage());
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                }
+            }
+        }
+        return null;
     }
 }

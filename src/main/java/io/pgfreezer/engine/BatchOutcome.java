@@ -20,11 +20,17 @@ public record BatchOutcome(String table, String batchId, Window window, Result r
         SKIPPED_FAILED,
         /** Could not finish for a reason outside the batch (database, storage); resumes next run. */
         ERROR,
+        /**
+         * Could not finish because the database or storage was unreachable or overloaded, still
+         * after the in-run retries: nothing is wrong with the batch, try again later.
+         */
+        TRANSIENT,
         /** Dry run: what would be archived. */
         DRY_RUN
     }
 
     public boolean needsAttention() {
-        return result == Result.FAILED || result == Result.SKIPPED_FAILED || result == Result.ERROR;
+        return result == Result.FAILED || result == Result.SKIPPED_FAILED || result == Result.ERROR
+                || result == Result.TRANSIENT;
     }
 }

@@ -87,21 +87,18 @@ final class BatchRunner {
         BatchManifest m = p.manifest();
         Window w = p.window();
         Timings t = new Timings();
-        BatchManifest failedAttempt = null;
-        if (m.status() == BatchStatus.FAILED) {
-            if (!force) {
-                log.warn("batch is FAILED and is skipped until retried with --force: {}", m.error());
-                return outcome(m, w, BatchOutcome.Result.SKIPPED_FAILED, 0, 0, t, m.error());
-            }
-            failedAttempt = m;
-            m = retry(m);
-            manifests.save(m);
-        } else if (p.isNew()) {
-            manifests.save(m);
+        if (m.status() == BatchStatus.FAILED && !force) {
+            log.warn("batch is FAILED and is skipped until retried with --force: {}", m.error());
+            return outcome(m, w, BatchOutcome.Result.SKIPPED_FAILED, 0, 0, t, m.error());
         }
+        BatchManifest earlier = m.status() == BatchStatus.FAILED ? m : null;
         boolean resumedDeleting = !p.isNew() && m.status() == BatchStatus.DELETING;
-        BatchManifest earlier = failedAttempt;
         try {
+            if (earlier != null) {
+                m = save(retry(m));
+            } else if (p.isNew()) {
+                m = save(m);
+            }
             while (m.status() != BatchStatus.DONE) {
                 m = switch (m.status()) {
                     case PENDING -> save(m.transition(BatchStatus.EXPORTING));
@@ -123,6 +120,10 @@ final class BatchRunner {
         } catch (BatchFailedException | UnconvertibleValueException | FormatException | ObjectNotFoundException e) {
             return fail(m, w, e.getMessage(), t);
         } catch (FreezerException e) {
+            if (e.isTransient()) {
+                log.warn("batch stopped in {} by a transient error: {}", m.status(), e.getMessage());
+                return outcome(m, w, BatchOutcome.Result.TRANSIENT, 0, 0, t, e.getMessage());
+            }
             log.error("batch stopped in {} and resumes on the next run: {}", m.status(), e.getMessage());
             return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.getMessage());
         }

@@ -9,6 +9,7 @@ public final class RunReport {
     private final List<BatchOutcome> batches = Collections.synchronizedList(new ArrayList<>());
     private final List<String> busyTables = Collections.synchronizedList(new ArrayList<>());
     private final List<String> tableErrors = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger permanentTableErrors = new java.util.concurrent.atomic.AtomicInteger();
 
     void add(BatchOutcome outcome) {
         batches.add(outcome);
@@ -19,7 +20,15 @@ public final class RunReport {
     }
 
     void tableError(String table, String message) {
+        tableError(table, message, false);
+    }
+
+    /** @param transientFailure the database or storage was unreachable, still after retries */
+    void tableError(String table, String message, boolean transientFailure) {
         tableErrors.add(table + ": " + message);
+        if (!transientFailure) {
+            permanentTableErrors.incrementAndGet();
+        }
     }
 
     public List<BatchOutcome> batches() {
@@ -42,6 +51,17 @@ public final class RunReport {
 
     public long count(BatchOutcome.Result result) {
         return batches().stream().filter(b -> b.result() == result).count();
+    }
+
+    /**
+     * The run did not succeed only because the database or storage was unreachable or overloaded
+     * (still after the in-run retries): nothing needs an operator, a later run resumes. A cron job
+     * can then retry instead of paging.
+     */
+    public boolean onlyTransientFailures() {
+        return !succeeded() && permanentTableErrors.get() == 0
+                && batches().stream().filter(BatchOutcome::needsAttention)
+                        .allMatch(b -> b.result() == BatchOutcome.Result.TRANSIENT);
     }
 
     /** A cron job must see a failure: any failed, blocked or errored batch, or a table that errored. */

@@ -19,4 +19,9 @@ public class SourceException extends FreezerException {
     public String sqlState() {
         return sqlState;
     }
+
+    @Override
+    public boolean isTransient() {
+        return PostgresErrors.isTransient(sqlState, getCause());
+    }
 }

@@ -48,7 +48,36 @@ final class S3Errors {
         if (isPreconditionFailure(e)) {
             return new PreconditionFailedException(redact(describe(operation, uri, e)), e);
         }
-        return new StorageException(redact(describe(operation, uri, e)), e);
+        return new StorageException(redact(describe(operation, uri, e)), e, isTransient(e));
+    }
+
+    private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "Throttling", "ThrottlingException",
+            "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "RequestLimitExceeded");
+
+    /**
+     * Worth trying again: the service failed on its side or asked us to slow down, or the
+     * connection broke or timed out. Not: credentials, a missing bucket, a refused request, a
+     * host name that does not resolve (a configuration mistake far more often than an outage).
+     */
+    static boolean isTransient(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+            return service.statusCode() >= 500 || service.statusCode() == 429 || TRANSIENT_CODES.contains(code);
+        }
+        if (isMissingCredentials(e)) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException || t instanceof SSLException) {
+                return false;
+            }
+            if (t instanceof SocketException || t instanceof SocketTimeoutException
+                    || t instanceof ApiCallAttemptTimeoutException || t instanceof ApiCallTimeoutException
+                    || t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return e.retryable();
     }
 
     /**

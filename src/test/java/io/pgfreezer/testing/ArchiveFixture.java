@@ -16,6 +16,8 @@ import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.notify.Notifier;
 import io.pgfreezer.source.PostgresSource;
+import io.pgfreezer.source.Source;
+import io.pgfreezer.source.SourceTable;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.ObjectStorages;
 
@@ -45,8 +47,11 @@ public final class ArchiveFixture implements AutoCloseable {
     public final Path root;
     public StorageConfig storageConfig;
     private final List<TableConfig> tables = new ArrayList<>();
+    /** Retries as in production, with pauses short enough for a test. */
+    public static final GlobalConfig.Retry FAST_RETRY = new GlobalConfig.Retry(4, Duration.ofMillis(20),
+            Duration.ofMillis(200));
     private GlobalConfig global = new GlobalConfig(3, false, Duration.ofHours(1), GlobalConfig.Compression.SNAPPY,
-            50_000, Optional.empty(), GlobalConfig.Metrics.none());
+            50_000, Optional.empty(), GlobalConfig.Metrics.none(), FAST_RETRY);
     private Clock clock = Clock.systemUTC();
 
     private ArchiveFixture(String dsn, Path root, StorageConfig storageConfig) {
@@ -85,7 +90,13 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public ArchiveFixture deleteChunkRows(int rows) {
         global = new GlobalConfig(global.maxTableConcurrency(), global.dryRun(), global.checkInterval(),
-                global.compression(), rows, global.webhookUrl(), global.metrics());
+                global.compression(), rows, global.webhookUrl(), global.metrics(), global.retry());
+        return this;
+    }
+
+    public ArchiveFixture retry(GlobalConfig.Retry retry) {
+        global = new GlobalConfig(global.maxTableConcurrency(), global.dryRun(), global.checkInterval(),
+                global.compression(), global.deleteChunkRows(), global.webhookUrl(), global.metrics(), retry);
         return this;
     }
 
@@ -125,8 +136,26 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public RunReport run(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
                          UnaryOperator<ManifestStore> wrapManifests, Notifier notifier) {
+        return run(options, wrapStorage, wrapManifests, UnaryOperator.identity(), notifier);
+    }
+
+    /** A run whose table sessions can be wrapped too, to inject faults into the database side. */
+    public RunReport run(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
+                         UnaryOperator<ManifestStore> wrapManifests, UnaryOperator<SourceTable> wrapTables,
+                         Notifier notifier) {
         FreezerConfig cfg = config();
-        try (ObjectStorage real = openStorage(); PostgresSource source = new PostgresSource(cfg.database())) {
+        try (ObjectStorage real = openStorage(); PostgresSource pg = new PostgresSource(cfg.database())) {
+            Source source = new Source() {
+                @Override
+                public Optional<SourceTable> open(TableConfig table) {
+                    return pg.open(table).map(wrapTables);
+                }
+
+                @Override
+                public void close() {
+                    pg.close();
+                }
+            };
             ObjectStorage storage = wrapStorage.apply(real);
             Archiver archiver = new Archiver(cfg, source, storage, wrapManifests.apply(new StorageManifestStore(storage)),
                     new ParquetFormat(cfg.global().compression()), notifier, clock, new StopSignal(),
