@@ -67,7 +67,9 @@ final class Verifier {
                         + m.rowCount());
             }
         } catch (IOException e) {
-            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e);
+            // A download cut short is the network's fault, not the object's: worth another attempt.
+            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e,
+                    true);
         } finally {
             deleteQuietly(copy);
         }
@@ -93,7 +95,9 @@ final class Verifier {
             long rows = format.decodeAll(copy);
             return new Inspection(key, size, sha, rows, footer);
         } catch (IOException e) {
-            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e);
+            // A download cut short is the network's fault, not the object's: worth another attempt.
+            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e,
+                    true);
         } finally {
             deleteQuietly(copy);
         }

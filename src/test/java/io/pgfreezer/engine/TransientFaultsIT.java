@@ -128,6 +128,23 @@ class TransientFaultsIT {
     }
 
     @Test
+    void aDownloadCutShortDuringVerificationIsReadAgainNotTakenForACorruptObject() {
+        ArchiveFixture f = onS3ThroughProxy(this);
+        long before = f.count(ARCHIVED);
+        proxy.fail(r -> r.method().equals("GET") && r.path().endsWith("day=28/data.parquet"),
+                new S3FaultProxy.Truncate(100), 4);
+
+        RunReport report = f.runAll();
+
+        assertThat(report.succeeded()).as(report.batches() + " " + report.tableErrors()).isTrue();
+        assertThat(report.count(BatchOutcome.Result.FAILED)).isZero();
+        assertThat(f.count(ARCHIVED)).isZero();
+        assertThat(f.manifests("sensor_readings")).hasSize(3)
+                .allSatisfy(m -> assertThat(m.status()).isEqualTo(BatchStatus.DONE));
+        assertThat(before).isPositive();
+    }
+
+    @Test
     void storageDownForLongerThanTheRetriesEndsTransientAndTheNextRunFinishes() {
         ArchiveFixture f = onS3ThroughProxy(this).retry(new GlobalConfig.Retry(3, Duration.ofMillis(10),
                 Duration.ofMillis(50)));

@@ -43,7 +43,11 @@ public final class S3FaultProxy implements AutoCloseable {
     }
 
     /** What the proxy does with a request a rule matched. */
-    public sealed interface Fault permits Respond, Reset {
+    public sealed interface Fault permits Respond, Reset, Truncate {
+    }
+
+    /** Forward, but pass on only the response head and the first {@code bodyBytes} of its body, then cut. */
+    public record Truncate(int bodyBytes) implements Fault {
     }
 
     /** Answer with this status and an S3 error body, without forwarding. */
@@ -161,6 +165,15 @@ public final class S3FaultProxy implements AutoCloseable {
                     upOut.write(request.head());
                     upOut.write(request.body());
                     upOut.flush();
+                    if (fault instanceof Truncate t) {
+                        InputStream upIn = up.getInputStream();
+                        String head = readHead(upIn);
+                        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                        out.write(upIn.readNBytes(t.bodyBytes()));
+                        out.flush();
+                        client.setSoLinger(true, 0);
+                        return;
+                    }
                     up.getInputStream().transferTo(out);
                     out.flush();
                 }
