@@ -62,7 +62,7 @@ final class S3Errors {
     static boolean isTransient(SdkException e) {
         if (e instanceof AwsServiceException service) {
             String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
-            return service.statusCode() >= 500 || service.statusCode() == 429 || TRANSIENT_CODES.contains(code);
+            return service.statusCode() >= 500 || service.statusCode() == 429 || (code != null && TRANSIENT_CODES.contains(code));
         }
         if (isMissingCredentials(e)) {
             return false;
