@@ -76,7 +76,7 @@ final class ArchiveRunner {
                     break;
                 }
             }
-            return report.succeeded() ? 0 : 1;
+            return exitCode(report);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -84,6 +84,11 @@ final class ArchiveRunner {
             finished.countDown();
             removeHook(hook);
         }
+    }
+
+    /** 0 only when every batch and every table of the run succeeded. */
+    static int exitCode(RunReport report) {
+        return report.succeeded() ? 0 : 1;
     }
 
     /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */

@@ -16,6 +16,7 @@ import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.notify.Notifier;
 import io.pgfreezer.source.PostgresSource;
+import io.pgfreezer.source.Source;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.ObjectStorages;
 
@@ -117,9 +118,16 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public RunReport run(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
                          UnaryOperator<ManifestStore> wrapManifests, Notifier notifier) {
+        return run(options, UnaryOperator.identity(), wrapStorage, wrapManifests, notifier);
+    }
+
+    /** As above, with the database wrapped too, to inject faults into what the engine reads and deletes. */
+    public RunReport run(RunOptions options, UnaryOperator<Source> wrapSource, UnaryOperator<ObjectStorage> wrapStorage,
+                         UnaryOperator<ManifestStore> wrapManifests, Notifier notifier) {
         FreezerConfig cfg = config();
-        try (ObjectStorage real = openStorage(); PostgresSource source = new PostgresSource(cfg.database())) {
+        try (ObjectStorage real = openStorage(); PostgresSource realSource = new PostgresSource(cfg.database())) {
             ObjectStorage storage = wrapStorage.apply(real);
+            Source source = wrapSource.apply(realSource);
             Archiver archiver = new Archiver(cfg, source, storage, wrapManifests.apply(new StorageManifestStore(storage)),
                     new ParquetFormat(cfg.global().compression()), notifier, clock, new StopSignal(),
                     Path.of(System.getProperty("java.io.tmpdir")));
