@@ -63,7 +63,8 @@ final class ConfigAssembler {
         return new DatabaseConfig(raw.dsn(), dsn.jdbcUrl(), dsn.user(), dsn.password(),
                 orDefault(raw.poolSize(), DEFAULT_POOL_SIZE),
                 duration("database.statement_timeout", raw.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT,
-                        MAX_STATEMENT_TIMEOUT, "PostgreSQL's limit of " + Integer.MAX_VALUE + " ms, about 24d"));
+                        MAX_STATEMENT_TIMEOUT, "PostgreSQL's limit of " + Integer.MAX_VALUE + " ms, about 24d"),
+                dsn.secretParameters());
     }
 
     private StorageConfig storage(RawConfig.Storage raw) {
