@@ -67,7 +67,7 @@ public final class PostgresSource implements Source {
             closeQuietly(c, e);
             if (e instanceof SQLException se) {
                 throw new SourceException(config.redact("cannot open table " + table.qualifiedName() + ": "
-                        + se.getMessage()), se.getSQLState(), se);
+                        + SqlErrors.describe(se)), se.getSQLState(), se);
             }
             throw (RuntimeException) e;
         }
@@ -109,6 +109,9 @@ public final class PostgresSource implements Source {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
+        }
+        if (t instanceof SQLException se) {
+            return SqlErrors.describe(se);
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
