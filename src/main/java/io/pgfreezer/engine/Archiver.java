@@ -91,9 +91,6 @@ public final class Archiver {
                     first.addSuppressed(t);
                 }
             }
-            if (first instanceof Error error) {
-                throw error;
-            }
             if (first != null) {
                 throw new IllegalStateException(first);
             }
