@@ -45,4 +45,16 @@ public class FreezerException extends RuntimeException {
     public boolean isTransient() {
         return false;
     }
+
+    /**
+     * {@code text} as one line: line breaks and the indentation after them become "; ". Log
+     * collectors and cron mail split on newlines, and drivers (PostgreSQL's Detail, Hint, Where
+     * and Position) and libraries write multi-line messages.
+     */
+    public static String oneLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        return text.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
 }

@@ -77,10 +77,7 @@ final class ArchiveRunner {
                     break;
                 }
             }
-            if (report.succeeded()) {
-                return 0;
-            }
-            return report.onlyTransientFailures() ? FreezerException.EXIT_TRANSIENT : FreezerException.EXIT_FAILURE;
+            return exitCode(report);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -88,6 +85,14 @@ final class ArchiveRunner {
             finished.countDown();
             removeHook(hook);
         }
+    }
+
+    /** 0 only when every batch and every table of the run succeeded. */
+    static int exitCode(RunReport report) {
+        if (report.succeeded()) {
+            return 0;
+        }
+        return report.onlyTransientFailures() ? FreezerException.EXIT_TRANSIENT : FreezerException.EXIT_FAILURE;
     }
 
     /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */

@@ -42,7 +42,11 @@ public final class LogSetup {
     /** Libraries that log routine internals at INFO/DEBUG; an operator wants pg-freezer's own events. */
     static final List<String> QUIET_LOGGERS = List.of(
             "software.amazon.awssdk", "org.apache.http", "org.apache.hadoop", "org.apache.parquet",
-            "org.apache.arrow", "com.zaxxer.hikari", "io.zonky", "org.hibernate.validator", "org.postgresql");
+            "org.apache.arrow", "com.zaxxer.hikari", "io.zonky", "org.hibernate.validator", "org.postgresql",
+            "jdk.internal.httpclient", "jdk.httpclient", "java.net.http", "sun.net.www");
+
+    /** The loggers that {@code LOG_LEVEL=debug} and {@code trace} open up. */
+    static final String OWN_LOGGERS = "io.pgfreezer";
 
     private LogSetup() {
     }
@@ -80,8 +84,15 @@ public final class LogSetup {
         appender.start();
 
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(level);
         root.addAppender(appender);
+        if (level.isGreaterOrEqual(Level.INFO)) {
+            root.setLevel(level);
+        } else {
+            // Debug output of libraries quotes what they were given: request URLs with webhook
+            // tokens, connection URLs, headers. Only pg-freezer's own debug output is opened up.
+            root.setLevel(Level.INFO);
+            context.getLogger(OWN_LOGGERS).setLevel(level);
+        }
         if (!level.isGreaterOrEqual(Level.WARN)) {
             // Only when the root is more verbose: LOG_LEVEL=error must silence them too.
             for (String name : QUIET_LOGGERS) {
@@ -190,7 +201,7 @@ public final class LogSetup {
                 json.writeStartObject();
                 json.writeStringField("timestamp", TIMESTAMP.format(Instant.ofEpochMilli(event.getTimeStamp())));
                 json.writeStringField("level", levelName(event.getLevel()));
-                json.writeStringField("event", event.getFormattedMessage());
+                json.writeStringField("event", Redaction.apply(event.getFormattedMessage()));
                 json.writeStringField("logger", event.getLoggerName());
                 for (Map.Entry<String, String> entry : event.getMDCPropertyMap().entrySet()) {
                     if (!RESERVED.contains(entry.getKey())) {
@@ -207,10 +218,10 @@ public final class LogSetup {
                 }
                 IThrowableProxy error = event.getThrowableProxy();
                 if (error != null) {
-                    json.writeStringField("error", errorText(error));
+                    json.writeStringField("error", Redaction.apply(errorText(error)));
                     json.writeStringField("error_type", simpleName(error.getClassName()));
                     if (stackTraces) {
-                        json.writeStringField("stack_trace", ThrowableProxyUtil.asString(error));
+                        json.writeStringField("stack_trace", Redaction.apply(ThrowableProxyUtil.asString(error)));
                     }
                 }
                 json.writeEndObject();
@@ -250,7 +261,7 @@ public final class LogSetup {
             if (!context.isEmpty()) {
                 line.append('[').append(context).append("] ");
             }
-            line.append(event.getFormattedMessage());
+            line.append(Redaction.apply(event.getFormattedMessage()));
             List<KeyValuePair> pairs = event.getKeyValuePairs();
             if (pairs != null) {
                 for (KeyValuePair pair : pairs) {
@@ -259,11 +270,11 @@ public final class LogSetup {
             }
             IThrowableProxy error = event.getThrowableProxy();
             if (error != null) {
-                line.append(": ").append(errorText(error));
+                line.append(": ").append(Redaction.apply(errorText(error)));
             }
             line.append(System.lineSeparator());
             if (error != null && stackTraces) {
-                line.append(ThrowableProxyUtil.asString(error)).append(System.lineSeparator());
+                line.append(Redaction.apply(ThrowableProxyUtil.asString(error))).append(System.lineSeparator());
             }
             return line.toString().getBytes(StandardCharsets.UTF_8);
         }

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /** Process entry point: builds the command line, runs it, exits with its code. */
@@ -42,11 +43,12 @@ public final class Main {
     private static int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof FreezerException fe) {
-            err.println("error: " + fe.getMessage());
+            err.println("error: " + Redaction.apply(FreezerException.oneLine(fe.getMessage())));
             debugTrace(e, err);
             return fe.exitCode();
         }
-        err.println("internal error: " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+        err.println("internal error: " + e.getClass().getName()
+                + (e.getMessage() == null ? "" : ": " + Redaction.apply(FreezerException.oneLine(e.getMessage())))
                 + " (set PG_FREEZER_DEBUG=1 for a stack trace)");
         debugTrace(e, err);
         return FreezerException.EXIT_FAILURE;
@@ -62,7 +64,10 @@ public final class Main {
 
     private static void debugTrace(Exception e, PrintWriter err) {
         if (System.getenv("PG_FREEZER_DEBUG") != null) {
-            e.printStackTrace(err);
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace, true));
+            err.print(Redaction.apply(trace.toString()));
+            err.flush();
         }
     }
 }

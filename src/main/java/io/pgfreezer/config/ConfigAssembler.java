@@ -30,6 +30,13 @@ final class ConfigAssembler {
     static final String DEFAULT_METRICS_JOB = "pg_freezer";
     static final String FALLBACK_REGION = "us-east-1";
 
+    /** PostgreSQL keeps statement_timeout in milliseconds as a 32-bit int; beyond it SET fails at connect time. */
+    static final Duration MAX_STATEMENT_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+    /** Far more than any retention, and far from where window arithmetic on instants overflows. */
+    static final Duration MAX_LAG = Duration.ofDays(36_500);
+    /** Daemon sleeps are waited in milliseconds; a year between checks is already more than a daemon is for. */
+    static final Duration MAX_CHECK_INTERVAL = Duration.ofDays(365);
+
     private final Path baseDir;
     private final Map<String, String> env;
 
@@ -55,7 +62,9 @@ final class ConfigAssembler {
         }
         return new DatabaseConfig(raw.dsn(), dsn.jdbcUrl(), dsn.user(), dsn.password(),
                 orDefault(raw.poolSize(), DEFAULT_POOL_SIZE),
-                duration("database.statement_timeout", raw.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT));
+                duration("database.statement_timeout", raw.statementTimeout(), DEFAULT_STATEMENT_TIMEOUT,
+                        MAX_STATEMENT_TIMEOUT, "PostgreSQL's limit of " + Integer.MAX_VALUE + " ms, about 24d"),
+                dsn.secretParameters());
     }
 
     private StorageConfig storage(RawConfig.Storage raw) {
@@ -123,13 +132,14 @@ final class ConfigAssembler {
         }
         return new TableConfig(raw.name(), schema, raw.timestampColumn(),
                 choice(at + ".partition_by", raw.partitionBy(), Granularity.class, DEFAULT_PARTITION_BY),
-                duration(at + ".lag", raw.lag(), DEFAULT_LAG),
+                duration(at + ".lag", raw.lag(), DEFAULT_LAG, MAX_LAG, "36500d, 100 years"),
                 Optional.ofNullable(blankToNull(raw.extraFilters())));
     }
 
     private GlobalConfig global(RawConfig.Global raw) {
         RawConfig.Global g = raw != null ? raw : new RawConfig.Global(null, null, null, null, null, null, null, null);
-        Duration checkInterval = duration("global.check_interval", g.checkInterval(), DEFAULT_CHECK_INTERVAL);
+        Duration checkInterval = duration("global.check_interval", g.checkInterval(), DEFAULT_CHECK_INTERVAL,
+                MAX_CHECK_INTERVAL, "365d");
         if (checkInterval.isZero()) {
             throw new ConfigProblem("global.check_interval", "must be longer than 0s");
         }
@@ -156,11 +166,8 @@ final class ConfigAssembler {
         if (attempts < 1 || attempts > 100) {
             throw new ConfigProblem("global.retry.attempts", "must be between 1 and 100 (1 means no retries)");
         }
-        Duration initial = raw.initialDelay() == null ? d.initialDelay() : duration("global.retry.initial_delay", raw.initialDelay(), null);
-        Duration max = raw.maxDelay() == null ? d.maxDelay() : duration("global.retry.max_delay", raw.maxDelay(), null);
-        if (max.compareTo(Duration.ofHours(1)) > 0) {
-            throw new ConfigProblem("global.retry.max_delay", "must be at most 1h");
-        }
+        Duration initial = raw.initialDelay() == null ? d.initialDelay() : duration("global.retry.initial_delay", raw.initialDelay(), null, Duration.ofHours(1), "1h");
+        Duration max = raw.maxDelay() == null ? d.maxDelay() : duration("global.retry.max_delay", raw.maxDelay(), null, Duration.ofHours(1), "1h");
         if (initial.compareTo(max) > 0) {
             throw new ConfigProblem("global.retry.initial_delay", "must not be longer than global.retry.max_delay ("
                     + raw.maxDelay() + ")");
@@ -213,12 +220,17 @@ final class ConfigAssembler {
         throw new ConfigProblem(field, "'" + raw + "' is not one of " + String.join(", ", names));
     }
 
-    private static Duration duration(String field, String raw, String fallback) {
+    private static Duration duration(String field, String raw, String fallback, Duration max, String maxText) {
+        Duration value;
         try {
-            return Timestrings.parse(raw == null ? fallback : raw);
+            value = Timestrings.parse(raw == null ? fallback : raw);
         } catch (IllegalArgumentException e) {
             throw new ConfigProblem(field, e.getMessage());
         }
+        if (value.compareTo(max) > 0) {
+            throw new ConfigProblem(field, "'" + raw + "' is too long (at most " + maxText + ")");
+        }
+        return value;
     }
 
     private Path path(String field, String raw) {

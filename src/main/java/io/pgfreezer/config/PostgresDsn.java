@@ -6,6 +6,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,9 +24,14 @@ import java.util.Map;
  * characters such as {@code @ : / ?} inside a user name or password must be percent-encoded
  * (a stray {@code @} in the password is tolerated: the last one ends the credentials).
  *
+ * <p>Secret-bearing query parameters ({@code sslpassword}, the passphrase of {@code sslkey}, and
+ * any other whose name says password, passphrase, secret or token) are taken out of the URL
+ * too and handed to the driver as connection properties: the URL is shown in errors and
+ * drivers and pools log it, so it must never hold a secret.
+ *
  * <p>Error messages describe what is wrong without echoing the DSN, which may hold a password.
  */
-record PostgresDsn(String jdbcUrl, String user, String password) {
+record PostgresDsn(String jdbcUrl, String user, String password, Map<String, String> secretParameters) {
     private static final int DEFAULT_PORT = 5432;
 
     /** libpq parameter names that pgjdbc spells differently; other parameters pass through as written. */
@@ -32,9 +39,25 @@ record PostgresDsn(String jdbcUrl, String user, String password) {
             "application_name", "ApplicationName",
             "connect_timeout", "connectTimeout");
 
+    PostgresDsn {
+        secretParameters = Collections.unmodifiableMap(new LinkedHashMap<>(secretParameters));
+    }
+
     @Override
     public String toString() {
-        return "PostgresDsn[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "null" : "***") + "]";
+        return "PostgresDsn[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "null" : "***")
+                + ", secretParameters=" + secretParameters.keySet() + "]";
+    }
+
+    /**
+     * Whether a query parameter carries a secret. Matched loosely and case-insensitively on
+     * purpose: a parameter wrongly taken for a secret still reaches the driver, a secret
+     * wrongly taken for an ordinary parameter would be printed.
+     */
+    static boolean isSecret(String parameter) {
+        String name = parameter.toLowerCase(Locale.ROOT);
+        return name.contains("password") || name.contains("passwd") || name.contains("passphrase")
+                || name.contains("secret") || name.contains("token") || name.equals("sslfactoryarg");
     }
 
     /** @throws IllegalArgumentException with a reason that never contains the password */
@@ -61,10 +84,10 @@ record PostgresDsn(String jdbcUrl, String user, String password) {
     private static PostgresDsn fromJdbcUrl(String url) {
         int q = url.indexOf('?');
         if (q < 0) {
-            return new PostgresDsn(url, null, null);
+            return new PostgresDsn(url, null, null, Map.of());
         }
         Query query = Query.parse(url.substring(q + 1), false);
-        return new PostgresDsn(url.substring(0, q) + query.suffix(), query.user, query.password);
+        return new PostgresDsn(url.substring(0, q) + query.suffix(), query.user, query.password, query.secrets);
     }
 
     private static PostgresDsn fromUri(String rest) {
@@ -108,7 +131,7 @@ record PostgresDsn(String jdbcUrl, String user, String password) {
             database = user; // libpq's rule: the database defaults to the user name
         }
         String url = "jdbc:postgresql://" + String.join(",", hosts(hostSpec)) + "/" + database + query.suffix();
-        return new PostgresDsn(url, user, password);
+        return new PostgresDsn(url, user, password, query.secrets);
     }
 
     private static List<String> hosts(String hostSpec) {
@@ -165,9 +188,10 @@ record PostgresDsn(String jdbcUrl, String user, String password) {
         return value;
     }
 
-    /** Query parameters with {@code user} and {@code password} taken out. */
+    /** Query parameters with {@code user}, {@code password} and the other secrets taken out. */
     private static final class Query {
         final List<String> kept = new ArrayList<>();
+        final Map<String, String> secrets = new LinkedHashMap<>();
         String user;
         String password;
 
@@ -196,7 +220,14 @@ record PostgresDsn(String jdbcUrl, String user, String password) {
                         }
                         query.kept.add(pair);
                     }
-                    default -> query.kept.add(libpq ? LIBPQ_TO_PGJDBC.getOrDefault(key, key) + "=" + value : pair);
+                    default -> {
+                        String name = libpq ? LIBPQ_TO_PGJDBC.getOrDefault(key, key) : key;
+                        if (isSecret(key)) {
+                            query.secrets.put(name, percentDecode(value, "value of query parameter '" + key + "'"));
+                        } else {
+                            query.kept.add(name + "=" + value);
+                        }
+                    }
                 }
             }
             return query;

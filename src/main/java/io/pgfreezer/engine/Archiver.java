@@ -83,8 +83,19 @@ public final class Archiver {
             for (TableConfig table : tables) {
                 running.add(pool.submit(() -> archiveTable(table, options, report)));
             }
+            // Every table is awaited before anything is rethrown: stopping early would interrupt
+            // the tables still running in the middle of a batch.
+            Throwable first = null;
             for (Future<?> f : running) {
-                await(f);
+                Throwable t = await(f);
+                if (first == null) {
+                    first = t;
+                } else if (t != null) {
+                    first.addSuppressed(t);
+                }
+            }
+            if (first != null) {
+                throw new IllegalStateException(first);
             }
         } finally {
             pool.shutdownNow();
@@ -92,16 +103,16 @@ public final class Archiver {
         return report;
     }
 
-    private static void await(Future<?> f) {
+    /** What escaped a table's own handling (only an {@link Error} can), or null. */
+    private static Throwable await(Future<?> f) {
         try {
             f.get();
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FreezerException("interrupted while waiting for tables to finish", e);
         } catch (ExecutionException e) {
-            // archiveTable reports its own failures; anything arriving here is a bug, not an outcome.
-            Throwable cause = e.getCause();
-            throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+            return e.getCause();
         }
     }
 
@@ -176,6 +187,14 @@ public final class Archiver {
         } catch (FreezerException e) {
             log.error("table failed: {}", e.getMessage());
             report.tableError(table.qualifiedName(), e.getMessage(), e.isTransient());
+        } catch (RuntimeException e) {
+            // A bug or an input nobody foresaw, in this table only: the other tables of the run
+            // still finish, and this one resumes from its saved state on the next run.
+            String message = "unexpected error (" + e.getClass().getName() + ")"
+                    + (e.getMessage() == null ? "" : ": " + FreezerException.oneLine(e.getMessage()));
+            log.error("table failed with an {} (LOG_LEVEL=debug with PG_FREEZER_DEBUG=1 logs its stack trace)", message);
+            log.debug("stack trace of the unexpected error in table {}", table.qualifiedName(), e);
+            report.tableError(table.qualifiedName(), message);
         } finally {
             closeQuietly(src, null);
             MDC.clear();

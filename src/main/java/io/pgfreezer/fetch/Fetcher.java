@@ -128,9 +128,9 @@ public final class Fetcher {
                 Path local = download(file);
                 downloads.add(local);
                 bytes += Files.size(local);
-                ParquetArchiveReader reader = ParquetArchiveReader.open(local);
-                readers.add(reader);
                 String name = storage.uri(file.key());
+                ParquetArchiveReader reader = ParquetArchiveReader.open(local, name);
+                readers.add(reader);
                 List<ArchiveColumn> columns = reader.columns();
                 sources.add(new PartitionMerge.Source(name, reader,
                         requireTimestampColumn(file, columns, timestampColumn), union.positions(name, columns)));

@@ -38,7 +38,7 @@ import io.pgfreezer.FreezerException;
  */
 public final class ParquetArchiveReader implements AutoCloseable {
 
-    private final Path path;
+    private final String name;
     private final ParquetFileReader file;
     private final List<ColumnLayout> layouts;
     private final List<ArchiveColumn> columns;
@@ -49,8 +49,8 @@ public final class ParquetArchiveReader implements AutoCloseable {
     private int rowGroupIndex = -1;
     private Object[] current;
 
-    private ParquetArchiveReader(Path path, ParquetFileReader file) {
-        this.path = path;
+    private ParquetArchiveReader(String name, ParquetFileReader file) {
+        this.name = name;
         this.file = file;
         MessageType schema = file.getFileMetaData().getSchema();
         this.layouts = ColumnLayout.of(schema, file.getFileMetaData().getKeyValueMetaData());
@@ -66,9 +66,17 @@ public final class ParquetArchiveReader implements AutoCloseable {
      *                         column has a type pg-freezer cannot read
      */
     public static ParquetArchiveReader open(Path path) {
-        ParquetFileReader file = openFile(path);
+        return open(path, String.valueOf(path.getFileName()));
+    }
+
+    /**
+     * As {@link #open(Path)}, for a local copy of a stored object: messages name {@code name}
+     * (the object's URI), which the operator can act on, not the temporary file.
+     */
+    public static ParquetArchiveReader open(Path path, String name) {
+        ParquetFileReader file = openFile(path, name);
         try {
-            return new ParquetArchiveReader(path, file);
+            return new ParquetArchiveReader(name, file);
         } catch (RuntimeException e) {
             closeQuietly(file, e);
             throw e;
@@ -145,7 +153,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
                 throw (FreezerException) e;
             }
             current = null;
-            throw new FormatException("Parquet file " + path.getFileName() + " does not decode (row group "
+            throw new FormatException("Parquet file " + name + " does not decode (row group "
                     + Math.max(rowGroupIndex, 0) + "): " + describe(e), e);
         }
     }
@@ -171,11 +179,11 @@ public final class ParquetArchiveReader implements AutoCloseable {
         try {
             file.close();
         } catch (IOException e) {
-            throw new FormatException("could not close Parquet file " + path.getFileName() + ": " + describe(e), e);
+            throw new FormatException("could not close Parquet file " + name + ": " + describe(e), e);
         }
     }
 
-    private static ParquetFileReader openFile(Path path) {
+    private static ParquetFileReader openFile(Path path, String name) {
         if (!Files.isRegularFile(path)) {
             throw new FormatException("Parquet file " + path + " does not exist");
         }
@@ -183,9 +191,9 @@ public final class ParquetArchiveReader implements AutoCloseable {
                 .usePageChecksumVerification(true)
                 .build();
         try {
-            return ParquetFileReader.open(new NamedInputFile(path), options);
+            return ParquetFileReader.open(new NamedInputFile(path, name), options);
         } catch (IOException | RuntimeException e) {
-            throw new FormatException("Parquet file " + path.getFileName()
+            throw new FormatException("Parquet file " + name
                     + " is not readable Parquet (its footer does not decode): " + describe(e), e);
         }
     }
@@ -200,16 +208,16 @@ public final class ParquetArchiveReader implements AutoCloseable {
 
     /** Parquet names the input file in its messages by {@code toString()}. */
     private static final class NamedInputFile extends LocalInputFile {
-        private final Path path;
+        private final String name;
 
-        NamedInputFile(Path path) {
+        NamedInputFile(Path path, String name) {
             super(path);
-            this.path = path;
+            this.name = name;
         }
 
         @Override
         public String toString() {
-            return String.valueOf(path.getFileName());
+            return name;
         }
     }
 

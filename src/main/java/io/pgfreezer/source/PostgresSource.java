@@ -19,12 +19,16 @@ import java.util.Optional;
 /** PostgreSQL through a HikariCP pool; each open table holds one pooled connection. */
 public final class PostgresSource implements Source {
     private final HikariDataSource pool;
+    private final DatabaseConfig config;
 
     public PostgresSource(DatabaseConfig config) {
+        this.config = config;
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.jdbcUrl());
         hc.setUsername(config.user());
         hc.setPassword(config.password());
+        // Properties, not URL parameters: the URL appears in messages and in the pool's and the driver's logs.
+        config.secretParameters().forEach(hc::addDataSourceProperty);
         hc.setMaximumPoolSize(config.poolSize());
         hc.setMinimumIdle(0);
         hc.setPoolName("pg-freezer");
@@ -39,8 +43,8 @@ public final class PostgresSource implements Source {
         try {
             this.pool = new HikariDataSource(hc);
         } catch (HikariPool.PoolInitializationException e) {
-            throw new SourceException("cannot connect to PostgreSQL at " + config.jdbcUrl() + ": "
-                    + rootMessage(e), sqlState(e), e);
+            throw new SourceException(config.redact("cannot connect to PostgreSQL at " + config.jdbcUrl() + ": "
+                    + rootMessage(e)), sqlState(e), e);
         }
     }
 
@@ -50,7 +54,8 @@ public final class PostgresSource implements Source {
         try {
             c = pool.getConnection();
         } catch (SQLException e) {
-            throw new SourceException("cannot get a PostgreSQL connection: " + rootMessage(e), e.getSQLState(), e);
+            throw new SourceException(config.redact("cannot get a PostgreSQL connection: " + rootMessage(e)),
+                    e.getSQLState(), e);
         }
         try {
             if (!tryLock(c, lockKey(table))) {
@@ -61,8 +66,8 @@ public final class PostgresSource implements Source {
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c, e);
             if (e instanceof SQLException se) {
-                throw new SourceException("cannot open table " + table.qualifiedName() + ": " + se.getMessage(),
-                        se.getSQLState(), se);
+                throw new SourceException(config.redact("cannot open table " + table.qualifiedName() + ": "
+                        + SqlErrors.describe(se)), se.getSQLState(), se);
             }
             throw (RuntimeException) e;
         }
@@ -104,6 +109,9 @@ public final class PostgresSource implements Source {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
+        }
+        if (t instanceof SQLException se) {
+            return SqlErrors.describe(se);
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }

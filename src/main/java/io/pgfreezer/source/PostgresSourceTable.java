@@ -53,6 +53,24 @@ final class PostgresSourceTable implements SourceTable {
         this.timeColumn = Identifiers.quote(table.timestampColumn());
         this.filter = table.extraFilters().map(f -> " AND (" + f + ")").orElse("");
         this.schema = describe();
+        checkFilter();
+    }
+
+    /**
+     * Parses and plans {@code extra_filters} against the table before any window is touched,
+     * so a typo or an unknown column is reported as the filter's, not as a failed export.
+     * {@code LIMIT 0} reads no row, so only errors of the text itself surface here.
+     */
+    private void checkFilter() {
+        if (table.extraFilters().isEmpty()) {
+            return;
+        }
+        try (Statement st = conn.createStatement()) {
+            st.executeQuery("SELECT 1 FROM " + relation + " WHERE true" + filter + " LIMIT 0").close();
+        } catch (SQLException e) {
+            throw new SourceException("extra_filters of " + table.qualifiedName() + " is not valid for the table: "
+                    + SqlErrors.describe(e), e.getSQLState(), e);
+        }
     }
 
     private TableSchema describe() throws SQLException {
@@ -317,7 +335,9 @@ final class PostgresSourceTable implements SourceTable {
     }
 
     private SourceException fail(String what, SQLException e) {
-        return new SourceException(what + " of " + table.qualifiedName() + " failed: " + e.getMessage(),
+        String blame = !filter.isEmpty() && SqlErrors.blamesTheFilter(e)
+                ? " (check extra_filters of " + table.qualifiedName() + ")" : "";
+        return new SourceException(what + " of " + table.qualifiedName() + " failed: " + SqlErrors.describe(e) + blame,
                 e.getSQLState(), e);
     }
 

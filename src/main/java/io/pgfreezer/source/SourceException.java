@@ -12,7 +12,8 @@ public class SourceException extends FreezerException {
     }
 
     public SourceException(String message, String sqlState, Throwable cause) {
-        super(sqlState == null ? message : message + " [SQLSTATE " + sqlState + "]", cause);
+        // One line whatever the driver wrote: the summary, the log and cron mail are read line by line.
+        super(oneLine(sqlState == null ? message : message + " [SQLSTATE " + sqlState + "]"), cause);
         this.sqlState = sqlState;
     }
 

@@ -47,7 +47,37 @@ class ConfigErrorsCliTest {
                 Arguments.of("unknown key", DATABASE + STORAGE + TABLES + "    partition: daily\n",
                         "tables[0].partition: unknown field (did you mean partition_by?)"),
                 Arguments.of("colliding table names", DATABASE + STORAGE + TABLES
-                        + "  - {name: sensor_readings, schema: other, timestamp_column: ts}\n", "tables[1].name: "));
+                        + "  - {name: sensor_readings, schema: other, timestamp_column: ts}\n", "tables[1].name: "),
+                Arguments.of("lag beyond any instant", DATABASE + STORAGE + TABLES + "    lag: 999999999999d\n",
+                        "tables[0].lag: '999999999999d' is too long"),
+                Arguments.of("statement_timeout beyond PostgreSQL's range", DATABASE + "  statement_timeout: 30d\n" + STORAGE + TABLES,
+                        "database.statement_timeout: '30d' is too long"));
+    }
+
+    /** Both once got past loading: the lag to an internal error, the timeout to a connection error. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("durationsBeyondRange")
+    void runRefusesADurationOutOfRangeBeforeItConnects(String why, String yaml, String expected) throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), yaml);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("run", "-c", config.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString()
+                .isEqualTo("error: " + config + ": " + expected);
+    }
+
+    static Stream<Arguments> durationsBeyondRange() {
+        return Stream.of(
+                Arguments.of("lag", DATABASE + STORAGE + TABLES + "    lag: 999999999999d\n",
+                        "tables[0].lag: '999999999999d' is too long (at most 36500d, 100 years)"),
+                Arguments.of("statement_timeout", DATABASE + "  statement_timeout: 30d\n" + STORAGE + TABLES,
+                        "database.statement_timeout: '30d' is too long (at most PostgreSQL's limit of 2147483647 ms, about 24d)"),
+                Arguments.of("check_interval", DATABASE + STORAGE + TABLES + "global:\n  check_interval: 999999999999d\n",
+                        "global.check_interval: '999999999999d' is too long (at most 365d)"));
     }
 
     @ParameterizedTest(name = "{0}")

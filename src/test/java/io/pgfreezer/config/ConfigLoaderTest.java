@@ -326,6 +326,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void durationsAreBoundedWhereTheEngineAndPostgresqlCanUseThem() {
+        assertThat(load("database:\n  dsn: postgresql://h/db\n  statement_timeout: 24d\n" + STORAGE + TABLES, Map.of())
+                .database().statementTimeout()).isEqualTo(Duration.ofDays(24));
+        assertThat(error("database:\n  dsn: postgresql://h/db\n  statement_timeout: 2147484s\n" + STORAGE + TABLES))
+                .isEqualTo(file() + ": database.statement_timeout: '2147484s' is too long "
+                        + "(at most PostgreSQL's limit of 2147483647 ms, about 24d)");
+        assertThat(load(MINIMAL + "    lag: 36500d\n", Map.of()).tables().get(0).lag()).isEqualTo(Duration.ofDays(36_500));
+        assertThat(error(MINIMAL + "    lag: 36501d\n"))
+                .isEqualTo(file() + ": tables[0].lag: '36501d' is too long (at most 36500d, 100 years)");
+        assertThat(load(MINIMAL + "global:\n  check_interval: 365d\n", Map.of()).global().checkInterval())
+                .isEqualTo(Duration.ofDays(365));
+        assertThat(error(MINIMAL + "global:\n  check_interval: 8761h\n"))
+                .isEqualTo(file() + ": global.check_interval: '8761h' is too long (at most 365d)");
+    }
+
+    @Test
     void zeroCheckIntervalIsRefused() {
         assertThat(error(MINIMAL + "global:\n  check_interval: 0s\n"))
                 .isEqualTo(file() + ": global.check_interval: must be longer than 0s");

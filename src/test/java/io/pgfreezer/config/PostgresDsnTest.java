@@ -96,6 +96,28 @@ class PostgresDsnTest {
     }
 
     @Test
+    void secretQueryParametersLeaveTheUrlInAnyPositionAndReachTheDriverDecoded() {
+        PostgresDsn dsn = PostgresDsn.parse("postgresql://app@h/db?sslpassword=k%26ey-pass&sslmode=verify-full"
+                + "&sslkey=/etc/client.key&password=p%40ss&api_token=t0k");
+
+        assertThat(dsn.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/db?sslmode=verify-full&sslkey=/etc/client.key");
+        assertThat(dsn.password()).isEqualTo("p@ss");
+        assertThat(dsn.secretParameters()).containsExactly(
+                org.assertj.core.api.Assertions.entry("sslpassword", "k&ey-pass"),
+                org.assertj.core.api.Assertions.entry("api_token", "t0k"));
+        assertThat(dsn.toString()).doesNotContain("k&ey").doesNotContain("k%26ey").doesNotContain("t0k");
+    }
+
+    @Test
+    void secretQueryParametersLeaveAJdbcUrlToo() {
+        PostgresDsn dsn = PostgresDsn.parse("jdbc:postgresql://h/db?SSLPassword=kp&ssl=true&password=pw");
+
+        assertThat(dsn.jdbcUrl()).isEqualTo("jdbc:postgresql://h/db?ssl=true");
+        assertThat(dsn.password()).isEqualTo("pw");
+        assertThat(dsn.secretParameters()).containsExactly(org.assertj.core.api.Assertions.entry("SSLPassword", "kp"));
+    }
+
+    @Test
     void toStringMasksThePassword() {
         assertThat(PostgresDsn.parse("postgresql://app:hunter2@h/db").toString()).doesNotContain("hunter2").contains("***");
     }

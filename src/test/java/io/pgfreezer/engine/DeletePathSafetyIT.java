@@ -56,7 +56,7 @@ class DeletePathSafetyIT {
             }
         };
 
-        RunReport report = f.run(ArchiveRunIT.options(), noFaults(), UnaryOperator.identity(), insertBeforeThirdChunk,
+        RunReport report = f.runWithTables(ArchiveRunIT.options(), noFaults(), UnaryOperator.identity(), insertBeforeThirdChunk,
                 x -> { });
 
         assertThat(struck).hasSize(1);

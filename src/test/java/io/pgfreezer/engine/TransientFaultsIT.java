@@ -59,7 +59,7 @@ class TransientFaultsIT {
             }
         };
 
-        RunReport report = f.run(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(), killOnce,
+        RunReport report = f.runWithTables(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(), killOnce,
                 x -> { });
 
         assertThat(kills).hasValueGreaterThanOrEqualTo(2);
@@ -83,7 +83,7 @@ class TransientFaultsIT {
             }
         };
 
-        RunReport report = f.run(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(),
+        RunReport report = f.runWithTables(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(),
                 killDuringSecondChunk, x -> { });
 
         assertThat(report.succeeded()).as(report.batches() + " " + report.tableErrors()).isTrue();

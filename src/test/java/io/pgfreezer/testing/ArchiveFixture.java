@@ -17,7 +17,6 @@ import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.notify.Notifier;
 import io.pgfreezer.source.PostgresSource;
 import io.pgfreezer.source.Source;
-import io.pgfreezer.source.SourceTable;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.ObjectStorages;
 
@@ -136,27 +135,29 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public RunReport run(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
                          UnaryOperator<ManifestStore> wrapManifests, Notifier notifier) {
-        return run(options, wrapStorage, wrapManifests, UnaryOperator.identity(), notifier);
+        return run(options, UnaryOperator.identity(), wrapStorage, wrapManifests, notifier);
     }
 
-    /** A run whose table sessions can be wrapped too, to inject faults into the database side. */
-    public RunReport run(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
-                         UnaryOperator<ManifestStore> wrapManifests, UnaryOperator<SourceTable> wrapTables,
-                         Notifier notifier) {
-        FreezerConfig cfg = config();
-        try (ObjectStorage real = openStorage(); PostgresSource pg = new PostgresSource(cfg.database())) {
-            Source source = new Source() {
-                @Override
-                public Optional<SourceTable> open(TableConfig table) {
-                    return pg.open(table).map(wrapTables);
-                }
+    /** As above, with each table's database session wrapped, to inject faults around the delete path. */
+    public RunReport runWithTables(RunOptions options, UnaryOperator<ObjectStorage> wrapStorage,
+                                   UnaryOperator<ManifestStore> wrapManifests,
+                                   UnaryOperator<io.pgfreezer.source.SourceTable> wrapTables, Notifier notifier) {
+        UnaryOperator<Source> wrapSource = real -> new ForwardingSource(real) {
+            @Override
+            protected io.pgfreezer.source.SourceTable wrap(TableConfig table, io.pgfreezer.source.SourceTable session) {
+                return wrapTables.apply(session);
+            }
+        };
+        return run(options, wrapSource, wrapStorage, wrapManifests, notifier);
+    }
 
-                @Override
-                public void close() {
-                    pg.close();
-                }
-            };
+    /** As above, with the database wrapped too, to inject faults into what the engine reads and deletes. */
+    public RunReport run(RunOptions options, UnaryOperator<Source> wrapSource, UnaryOperator<ObjectStorage> wrapStorage,
+                         UnaryOperator<ManifestStore> wrapManifests, Notifier notifier) {
+        FreezerConfig cfg = config();
+        try (ObjectStorage real = openStorage(); PostgresSource realSource = new PostgresSource(cfg.database())) {
             ObjectStorage storage = wrapStorage.apply(real);
+            Source source = wrapSource.apply(realSource);
             Archiver archiver = new Archiver(cfg, source, storage, wrapManifests.apply(new StorageManifestStore(storage)),
                     new ParquetFormat(cfg.global().compression()), notifier, clock, new StopSignal(),
                     Path.of(System.getProperty("java.io.tmpdir")));
