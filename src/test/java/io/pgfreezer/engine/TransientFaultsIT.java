@@ -93,6 +93,51 @@ class TransientFaultsIT {
         assertThat(distinctArchivedRows(f)).isEqualTo(before);
     }
 
+    @Test
+    void aLockHeldOnTheTableWhenTheDeleteStartsTimesOutIsRetriedAndTheDeleteFinishes() throws Exception {
+        ArchiveFixture f = sensorReadings().statementTimeout(Duration.ofMillis(700));
+        long before = f.count(ARCHIVED);
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger deletes = new AtomicInteger();
+        Thread[] holder = new Thread[1];
+        UnaryOperator<SourceTable> lockBeforeFirstDelete = t -> new ForwardingSourceTable(t) {
+            @Override
+            protected void beforeDelete(DeleteChunk chunk) {
+                if (deletes.getAndIncrement() == 0) {
+                    // Another session holds a lock that blocks DELETE (not reads) for 2.5 s.
+                    holder[0] = new Thread(() -> {
+                        try (java.sql.Connection c = f.connect(); java.sql.Statement st = c.createStatement()) {
+                            c.setAutoCommit(false);
+                            st.execute("LOCK TABLE sensor_readings IN SHARE MODE");
+                            locked.countDown();
+                            Thread.sleep(2_500);
+                            c.commit();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    holder[0].start();
+                    try {
+                        locked.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        f.retry(new GlobalConfig.Retry(8, Duration.ofMillis(100), Duration.ofMillis(500)));
+
+        RunReport report = f.runWithTables(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(),
+                lockBeforeFirstDelete, x -> { });
+        holder[0].join();
+
+        assertThat(report.succeeded()).as(report.batches() + " " + report.tableErrors()).isTrue();
+        assertThat(deletes).hasValueGreaterThan(10);
+        assertThat(f.count(ARCHIVED)).isZero();
+        assertThat(archivedRows(f)).isEqualTo(before);
+        assertThat(distinctArchivedRows(f)).isEqualTo(before);
+    }
+
     static ArchiveFixture onS3ThroughProxy(TransientFaultsIT test) {
         ArchiveFixture f = ArchiveFixture.s3("archive-" + UUID.randomUUID().toString().substring(0, 8))
                 .clock(ArchiveRunIT.CLOCK)

@@ -33,6 +33,35 @@ class S3ErrorsTest {
     }
 
     @Test
+    void throttlingServerFailuresAndBrokenConnectionsAreTransient() {
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(503, "SlowDown", null)).isTransient()).isTrue();
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(500, "InternalError", null)).isTransient()).isTrue();
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(429, null, null)).isTransient()).isTrue();
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(400, "RequestTimeout", null)).isTransient()).isTrue();
+        assertThat(errors.translate("GetObject", "s3://archive/k", SdkClientException.create("Unable to execute HTTP request",
+                new java.net.SocketException("Connection reset"))).isTransient()).isTrue();
+        assertThat(errors.translate("GetObject", "s3://archive/k", SdkClientException.create("Unable to execute HTTP request",
+                new ConnectException("Connection refused"))).isTransient()).isTrue();
+    }
+
+    @Test
+    void credentialsAMissingBucketAndAnUnknownHostArePermanent() {
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(403, "AccessDenied", null)).isTransient()).isFalse();
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(403, null, null)).isTransient()).isFalse();
+        assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(404, "NoSuchBucket", null)).isTransient()).isFalse();
+        assertThat(errors.translate("GetObject", "s3://archive/k", SdkClientException.create("Unable to execute HTTP request",
+                new UnknownHostException("minio"))).isTransient()).isFalse();
+    }
+
+    @Test
+    void aFailedConditionIsItsOwnKindAndNotTransient() {
+        StorageException e = errors.translate("PutObject", "s3://archive/k", serviceError(412, "PreconditionFailed", null));
+
+        assertThat(e).isInstanceOf(PreconditionFailedException.class);
+        assertThat(e.isTransient()).isFalse();
+    }
+
+    @Test
     void aMissingBucketIsNamed() {
         assertThat(errors.translate("PutObject", "s3://archive/k", serviceError(404, "NoSuchBucket", null)).getMessage())
                 .contains("HTTP 404 NoSuchBucket", "bucket 'archive' does not exist at http://minio:9000");

@@ -52,6 +52,7 @@ public final class ArchiveFixture implements AutoCloseable {
     private GlobalConfig global = new GlobalConfig(3, false, Duration.ofHours(1), GlobalConfig.Compression.SNAPPY,
             50_000, Optional.empty(), GlobalConfig.Metrics.none(), FAST_RETRY);
     private Clock clock = Clock.systemUTC();
+    private Duration statementTimeout = Duration.ofSeconds(60);
 
     private ArchiveFixture(String dsn, Path root, StorageConfig storageConfig) {
         this.dsn = dsn;
@@ -93,6 +94,11 @@ public final class ArchiveFixture implements AutoCloseable {
         return this;
     }
 
+    public ArchiveFixture statementTimeout(Duration timeout) {
+        this.statementTimeout = timeout;
+        return this;
+    }
+
     public ArchiveFixture retry(GlobalConfig.Retry retry) {
         global = new GlobalConfig(global.maxTableConcurrency(), global.dryRun(), global.checkInterval(),
                 global.compression(), global.deleteChunkRows(), global.webhookUrl(), global.metrics(), retry);
@@ -120,7 +126,7 @@ public final class ArchiveFixture implements AutoCloseable {
     public FreezerConfig config() {
         String rest = dsn.substring("postgresql://postgres@".length());
         DatabaseConfig db = new DatabaseConfig(dsn, "jdbc:postgresql://" + rest, "postgres", null, 4,
-                Duration.ofSeconds(60));
+                statementTimeout);
         return new FreezerConfig(db, storageConfig, tables, global);
     }
 
