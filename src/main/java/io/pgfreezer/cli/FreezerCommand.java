@@ -2,7 +2,10 @@ package io.pgfreezer.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
 
 /** The top-level {@code pg-freezer} command: only dispatches to its subcommands. */
 @Command(name = "pg-freezer",
@@ -30,6 +33,11 @@ import picocli.CommandLine.Spec;
 public final class FreezerCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Read by {@link ConfigOption} when the subcommand was not given its own. */
+    @Option(names = {"-c", "--config"}, paramLabel = "PATH",
+            description = "Config file for the command that follows (default: config.yaml).")
+    Path config;
 
     @Override
     public void run() {
