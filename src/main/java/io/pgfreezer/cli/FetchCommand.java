@@ -43,6 +43,10 @@ import java.util.concurrent.Callable;
                 "  pg-freezer fetch -t device_events --from 2024-01-01 --to 2024-02-01 \\",
                 "      --format json -o events.json",
                 "",
+                "--format json is one array holding one row object per line: the same data as",
+                "the original's indented array, and it stays usable with line tools (head,",
+                "grep, diff). For indentation, pipe it through 'jq .'.",
+                "",
                 "When the reader of stdout goes away (fetch ... | head), fetch stops at once",
                 "without reading further files and exits with status 141, as tools killed by",
                 "SIGPIPE do."})

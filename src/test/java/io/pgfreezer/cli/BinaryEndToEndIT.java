@@ -186,9 +186,11 @@ class BinaryEndToEndIT {
         assertThat(tables.get(1).get("status_counts").get("FAILED").asInt()).isEqualTo(1);
         JsonNode rows = JSON.readTree(list.stdout());
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0).get("rows").asLong()).isEqualTo(12500);
-        assertThat(rows.get(0).get("size").asLong()).isEqualTo(46080);
+        assertThat(rows.get(0).get("row_count").asLong()).isEqualTo(12500);
+        assertThat(rows.get(0).get("size_bytes").asLong()).isEqualTo(46080);
+        assertThat(rows.get(1).get("error").asText()).isNotBlank();
         assertThat(human.stdout()).contains("year=2024/month=01/day=15", "12,500", "45 KB", "FAILED",
+                "error: Verification failed: S3 Parquet has 9800 rows, expected 10000",
                 "2 partition(s)  12,500 rows  45 KB");
         assertThat(status.stderr() + list.stderr()).doesNotContain(s3.secretKey());
     }
