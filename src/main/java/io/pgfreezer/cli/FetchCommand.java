@@ -72,8 +72,6 @@ public final class FetchCommand implements Callable<Integer> {
 
     private static final int STDOUT_BUFFER = 64 * 1024;
 
-    /** 128 + SIGPIPE: what a shell reports for a writer whose pipe reader went away. */
-    static final int EXIT_BROKEN_PIPE = 141;
 
     private final CommandEnvironment environment;
 
@@ -105,7 +103,7 @@ public final class FetchCommand implements Callable<Integer> {
                 } catch (RuntimeException e) {
                     if (ClosedOutputException.causes(e)) {
                         // The reader has what it wanted; a message or a summary would only be noise.
-                        return EXIT_BROKEN_PIPE;
+                        return ExitCodes.BROKEN_PIPE;
                     }
                     throw e;
                 }

@@ -20,6 +20,10 @@ import java.nio.file.Path;
                 "  pg-freezer status --config config.yaml          # batch counts per table",
                 "  pg-freezer COMMAND --help                       # a command's examples",
                 "",
+                "Exit status: 0 success; 1 a batch FAILED or an operator must look; 2 usage",
+                "or configuration error; 75 database or storage unreachable (temporary: the",
+                "next run resumes); 141 fetch's reader closed the pipe.",
+                "",
                 "Shell completion (bash or zsh):",
                 "  source <(pg-freezer generate-completion)"},
         subcommands = {

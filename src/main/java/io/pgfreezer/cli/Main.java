@@ -47,9 +47,10 @@ public final class Main {
     private static int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof FreezerException fe) {
-            err.println("error: " + fe.getMessage());
+            boolean temporary = fe.exitCode() != ExitCodes.USAGE && ExitCodes.isTemporary(fe);
+            err.println("error: " + fe.getMessage() + (temporary ? " (temporary: the next run retries)" : ""));
             debugTrace(e, err);
-            return fe.exitCode();
+            return temporary ? ExitCodes.TEMPORARY : fe.exitCode();
         }
         err.println("internal error: " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
                 + " (set PG_FREEZER_DEBUG=1 for a stack trace)");

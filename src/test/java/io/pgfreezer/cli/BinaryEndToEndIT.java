@@ -138,6 +138,32 @@ class BinaryEndToEndIT {
         assertThat(run.stderr()).doesNotContain("Sup3r").doesNotContain("s3cret").doesNotContain("Exception\n\tat ");
     }
 
+    /** Cron alerting tells "retry later" from "an operator must look" by the exit code alone. */
+    @Test
+    void anUnreachableDatabaseOrStorageExitsSeventyFiveNotOne() throws Exception {
+        ArchiveFixture f = ArchiveFixture.local();
+        Path noDatabase = config("postgresql://nobody@127.0.0.1:1/none", f.root, "max_table_concurrency: 1");
+
+        Result db = pgFreezer(Map.of(), "run", "-c", noDatabase.toString());
+
+        assertThat(db.exit()).as(db.stderr()).isEqualTo(75);
+        assertThat(db.stderr().lines().filter(l -> l.startsWith("error:")).toList()).singleElement().asString()
+                .contains("cannot connect to PostgreSQL", "temporary");
+
+        Path sensors = sensorTable(f, "max_table_concurrency: 1");
+        Path noStorage = Files.writeString(Files.createTempFile("pg-freezer-", ".yaml"), Files.readString(sensors)
+                .replaceAll("storage:\\n  protocol: file\\n  path: \"[^\"]*\"",
+                        "storage:\n  protocol: s3\n  endpoint_url: \"http://127.0.0.1:1\"\n  bucket: b\n"
+                                + "  access_key: a\n  secret_key: s\n  path_style: true"));
+        assertThat(Files.readString(noStorage)).contains("http://127.0.0.1:1");
+
+        Result storage = pgFreezer(Map.of(), "run", "-c", noStorage.toString());
+
+        assertThat(storage.exit()).as(storage.stderr()).isEqualTo(75);
+        assertThat(storage.stderr()).doesNotContain("\tat ");
+        assertThat(f.count("SELECT count(*) FROM sensor_readings")).as("nothing deleted").isEqualTo(121);
+    }
+
     @Test
     void statusAndListReadABucketTheOriginalToolFilled() throws Exception {
         S3ProxyServer s3 = S3ProxyServer.shared();
