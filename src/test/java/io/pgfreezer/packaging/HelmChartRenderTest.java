@@ -453,6 +453,17 @@ class HelmChartRenderTest {
     }
 
     @Test
+    void notesExplainTheExitCodesAsTheCliHelpDoes() {
+        String notes = render(Map.of()).notes().replaceAll("\\s+", " ");
+        java.io.StringWriter help = new java.io.StringWriter();
+        io.pgfreezer.cli.Main.commandLine(new java.io.PrintWriter(help, true), new java.io.PrintWriter(new java.io.StringWriter()))
+                .execute("run", "--help");
+
+        assertThat(help.toString()).contains("75  the database or storage could not be reached");
+        assertThat(notes).contains("1 = a batch FAILED", "75 = the database or storage was unreachable, temporary");
+    }
+
+    @Test
     void notesWarnWhenNoDsnIsGiven() {
         assertThat(render(Map.of()).notes()).contains("WARNING: no database DSN given");
         assertThat(render(Map.of("secrets", Map.of("pgDsn", "postgresql://u:p@db/app"))).notes())
