@@ -1,9 +1,4 @@
-{{/*
-Named templates shared by the chart's manifests.
-The chart keeps to a small, documented subset of Helm's template language
-so that its rendering can be checked in the build where the helm binary is not available
-(see "Template subset" in README.md).
-*/}}
+{{/* Named templates shared by the chart's manifests. */}}
 
 {{- define "pg-freezer.name" -}}
 {{ default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
@@ -18,6 +13,14 @@ so that its rendering can be checked in the build where the helm binary is not a
 {{- else -}}
 {{ printf "%s-%s" .Release.Name (include "pg-freezer.name" .) | trunc 63 | trimSuffix "-" }}
 {{- end -}}
+{{- end }}
+
+{{/*
+The CronJob's name: Kubernetes appends an 11-character suffix to name each Job it starts, and a
+Job name must fit a 63-character label, so a CronJob name may have at most 52.
+*/}}
+{{- define "pg-freezer.cronJobName" -}}
+{{ include "pg-freezer.fullname" . | trunc 52 | trimSuffix "-" }}
 {{- end }}
 
 {{- define "pg-freezer.selectorLabels" -}}

@@ -77,7 +77,7 @@ final class ArchiveRunner {
                     break;
                 }
             }
-            return exitCode(report);
+            return exitCode(report, storage, config);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -87,13 +87,45 @@ final class ArchiveRunner {
         }
     }
 
-    /** 0 only when every batch and every table of the run succeeded. */
-    static int exitCode(RunReport report) {
+    /**
+     * A FAILED batch needs an operator whatever else happened. A run that stopped on errors alone
+     * (the engine's ERROR outcomes: database or storage trouble, batches resume next run) is
+     * reported as temporary when the database or storage cannot be reached now, so alerting can
+     * wait for the next run instead of paging someone.
+     */
+    static int exitCode(RunReport report, ObjectStorage storage, FreezerConfig config) {
         if (report.succeeded()) {
-            return 0;
+            return ExitCodes.OK;
         }
-        return report.onlyTransientFailures() ? FreezerException.EXIT_TRANSIENT : FreezerException.EXIT_FAILURE;
+        if (report.onlyTransientFailures()) {
+            return ExitCodes.TEMPORARY;
+        }
+        boolean batchNeedsOperator = report.batches().stream().anyMatch(b -> b.result() == BatchOutcome.Result.FAILED
+                || b.result() == BatchOutcome.Result.SKIPPED_FAILED);
+        if (!batchNeedsOperator && unreachable(storage, config)) {
+            log.warn("the database or storage cannot be reached; exiting with {} (temporary)", ExitCodes.TEMPORARY);
+            return ExitCodes.TEMPORARY;
+        }
+        return ExitCodes.ATTENTION;
     }
+
+    private static boolean unreachable(ObjectStorage storage, FreezerConfig config) {
+        try {
+            storage.stat(PROBE_KEY);
+        } catch (RuntimeException e) {
+            if (ExitCodes.isTemporary(e)) {
+                return true;
+            }
+        }
+        try (PostgresSource probe = new PostgresSource(config.database())) {
+            return false;
+        } catch (RuntimeException e) {
+            return ExitCodes.isTemporary(e);
+        }
+    }
+
+    /** Any key will do: only whether storage answers matters, not whether the object exists. */
+    private static final String PROBE_KEY = "_manifests/.reachability-probe";
 
     /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */
     static void publishMetrics(FreezerConfig config, RunOptions options, RunReport report, Clock clock,

@@ -41,7 +41,15 @@ import java.util.concurrent.Callable;
                 "",
                 "  # Pretty JSON to a file",
                 "  pg-freezer fetch -t device_events --from 2024-01-01 --to 2024-02-01 \\",
-                "      --format json -o events.json"})
+                "      --format json -o events.json",
+                "",
+                "--format json is one array holding one row object per line: the same data as",
+                "the original's indented array, and it stays usable with line tools (head,",
+                "grep, diff). For indentation, pipe it through 'jq .'.",
+                "",
+                "When the reader of stdout goes away (fetch ... | head), fetch stops at once",
+                "without reading further files and exits with status 141, as tools killed by",
+                "SIGPIPE do."})
 public final class FetchCommand implements Callable<Integer> {
     public enum Format { csv, json, jsonl }
 
@@ -63,6 +71,7 @@ public final class FetchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private static final int STDOUT_BUFFER = 64 * 1024;
+
 
     private final CommandEnvironment environment;
 
@@ -89,7 +98,15 @@ public final class FetchCommand implements Callable<Integer> {
                     Path.of(System.getProperty("java.io.tmpdir")), new Report(err, progress));
             if (output == null || output.equals("-")) {
                 Writer stdout = new BufferedWriter(new CheckedWriter(spec.commandLine().getOut()), STDOUT_BUFFER);
-                result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(stdout));
+                try {
+                    result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(stdout));
+                } catch (RuntimeException e) {
+                    if (ClosedOutputException.causes(e)) {
+                        // The reader has what it wanted; a message or a summary would only be noise.
+                        return ExitCodes.BROKEN_PIPE;
+                    }
+                    throw e;
+                }
             } else {
                 try (AtomicOutputFile file = AtomicOutputFile.create(Path.of(output))) {
                     result = fetcher.fetch(selected, range.from, range.to, rowFormat.on(file.writer()));
@@ -141,10 +158,29 @@ public final class FetchCommand implements Callable<Integer> {
         }
     }
 
+    /** Standard output can no longer be written: its reader closed the pipe. */
+    static final class ClosedOutputException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedOutputException() {
+            super("standard output was closed");
+        }
+
+        static boolean causes(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ClosedOutputException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /**
-     * A {@link PrintWriter} swallows write errors; this surfaces them at each flush, so a fetch whose
-     * reader went away (a closed pipe) stops at the end of the partition instead of reading the
-     * whole range for nobody.
+     * A {@link PrintWriter} swallows write errors; this surfaces them after every write, so a fetch
+     * whose reader went away (a closed pipe) stops within one buffer of output instead of reading
+     * the whole range for nobody. Writes arrive here one buffer at a time, so the flush that
+     * checking implies costs nothing a full buffer would not cost anyway.
      */
     private static final class CheckedWriter extends Writer {
         private final PrintWriter out;
@@ -154,19 +190,21 @@ public final class FetchCommand implements Callable<Integer> {
         }
 
         @Override
-        public void write(char[] buffer, int offset, int length) {
+        public void write(char[] buffer, int offset, int length) throws IOException {
             out.write(buffer, offset, length);
+            flush();
         }
 
         @Override
-        public void write(String text, int offset, int length) {
+        public void write(String text, int offset, int length) throws IOException {
             out.write(text, offset, length);
+            flush();
         }
 
         @Override
         public void flush() throws IOException {
             if (out.checkError()) {
-                throw new IOException("standard output was closed");
+                throw new ClosedOutputException();
             }
         }
 

@@ -2,7 +2,10 @@ package io.pgfreezer.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
 
 /** The top-level {@code pg-freezer} command: only dispatches to its subcommands. */
 @Command(name = "pg-freezer",
@@ -17,6 +20,10 @@ import picocli.CommandLine.Spec;
                 "  pg-freezer status --config config.yaml          # batch counts per table",
                 "  pg-freezer COMMAND --help                       # a command's examples",
                 "",
+                "Exit status: 0 success; 1 a batch FAILED or an operator must look; 2 usage",
+                "or configuration error; 75 database or storage unreachable (temporary: the",
+                "next run resumes); 141 fetch's reader closed the pipe.",
+                "",
                 "Shell completion (bash or zsh):",
                 "  source <(pg-freezer generate-completion)"},
         subcommands = {
@@ -30,6 +37,11 @@ import picocli.CommandLine.Spec;
 public final class FreezerCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Read by {@link ConfigOption} when the subcommand was not given its own. */
+    @Option(names = {"-c", "--config"}, paramLabel = "PATH",
+            description = "Config file for the command that follows (default: config.yaml).")
+    Path config;
 
     @Override
     public void run() {

@@ -59,6 +59,9 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
         return new ListReport(shown);
     }
 
+    /** Starts the line under a FAILED row that says why it failed. */
+    static final String ERROR_PREFIX = "  error: ";
+
     @Override
     public List<String> humanLines() {
         List<List<String>> rows = new ArrayList<>(manifests.size());
@@ -75,31 +78,52 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
             totalRows += m.rowCount() == null ? 0 : m.rowCount();
             totalBytes += m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes();
         }
-        List<String> lines = new ArrayList<>(TABLE.render(rows));
+        List<String> table = TABLE.render(rows);
+        List<String> lines = new ArrayList<>(table.subList(0, 2));
+        for (int i = 0; i < manifests.size(); i++) {
+            lines.add(table.get(i + 2));
+            String error = manifests.get(i).error();
+            // Under the row rather than in a column: errors are long, and why a batch failed is
+            // what an operator looking at a FAILED row needs next.
+            if (error != null && !error.isBlank()) {
+                lines.add(ERROR_PREFIX + error.strip().replaceAll("\\s*\\R\\s*", " "));
+            }
+        }
         lines.add("");
         lines.add(manifests.size() + " partition(s)  " + HumanFormat.count(totalRows) + " rows  "
                 + HumanFormat.size(totalBytes));
         return lines;
     }
 
-    /** The original's fields, then {@code schema} and {@code kind}; timestamps as in manifests. */
+    /**
+     * Exactly the original's keys in the original's order, since scripts written for 1.0.x read
+     * them; ours ({@code kind}) only after them. Timestamps as in manifests, null where unknown.
+     */
     @Override
     public String json() {
         ArrayNode array = PythonStyleJson.array();
         for (BatchManifest m : manifests) {
             array.addObject()
                     .put("table", m.table())
+                    .put("schema", m.schemaName())
                     .put("partition", m.partition())
-                    .put("status", m.status().name())
-                    .put("rows", m.rowCount())
-                    .put("size", m.parquetSizeBytes())
-                    .put("exported_at", m.exportedAt() == null ? null : IsoInstants.formatMicros(m.exportedAt()))
-                    .put("batch_id", m.batchId())
                     .put("window_start", IsoInstants.format(m.windowStart()))
                     .put("window_end", IsoInstants.format(m.windowEnd()))
-                    .put("schema", m.schemaName())
+                    .put("status", m.status().name())
+                    .put("batch_id", m.batchId())
+                    .put("row_count", m.rowCount())
+                    .put("size_bytes", m.parquetSizeBytes())
+                    .put("parquet_path", m.parquetPath())
+                    .put("exported_at", micros(m.exportedAt()))
+                    .put("verified_at", micros(m.verifiedAt()))
+                    .put("deleted_at", micros(m.deletedAt()))
+                    .put("error", m.error())
                     .put("kind", m.kind());
         }
         return PythonStyleJson.write(array);
+    }
+
+    private static String micros(Instant at) {
+        return at == null ? null : IsoInstants.formatMicros(at);
     }
 }

@@ -3,6 +3,8 @@ package io.pgfreezer.cli;
 import io.pgfreezer.FreezerException;
 import picocli.CommandLine;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,7 +18,10 @@ public final class Main {
     public static void main(String[] args) {
         LogSetup.configure();
         // UTF-8 whatever the locale: fetch writes data here, and JSON and CSV consumers expect UTF-8.
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        // Straight onto the file descriptor, not System.out: a PrintStream swallows the error of a
+        // closed pipe for good, and fetch must see it to stop reading for a reader that has gone.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = commandLine(out, err).execute(args);
         out.flush();
@@ -43,9 +48,10 @@ public final class Main {
     private static int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof FreezerException fe) {
-            err.println("error: " + Redaction.apply(FreezerException.oneLine(fe.getMessage())));
+            boolean temporary = fe.exitCode() != ExitCodes.USAGE && ExitCodes.isTemporary(fe);
+            err.println("error: " + Redaction.apply(FreezerException.oneLine(fe.getMessage())) + (temporary ? " (temporary: the next run retries)" : ""));
             debugTrace(e, err);
-            return fe.exitCode();
+            return temporary ? ExitCodes.TEMPORARY : fe.exitCode();
         }
         err.println("internal error: " + e.getClass().getName()
                 + (e.getMessage() == null ? "" : ": " + Redaction.apply(FreezerException.oneLine(e.getMessage())))

@@ -27,9 +27,13 @@ import java.util.concurrent.Callable;
                 "",
                 "On a terminal, a progress line is shown on stderr;",
                 "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
-                "Exit status: 0 when every batch succeeded, 1 when one needs attention,",
-                "2 for a usage or configuration error, 75 when the database or storage",
-                "stayed unreachable through the retries (nothing failed; run again later)."})
+                "Exit status:",
+                "  0   every batch succeeded",
+                "  1   a batch FAILED, or another problem an operator must look at",
+                "  2   usage or configuration error",
+                "  75  the database or storage could not be reached, still after the",
+                "      retries of global.retry: temporary, the next run resumes where",
+                "      this one stopped"})
 public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -1,5 +1,6 @@
 package io.pgfreezer.cli;
 
+import io.pgfreezer.FreezerException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,10 @@ import java.util.concurrent.Callable;
                 "%nExamples:",
                 "  pg-freezer status --config config.yaml",
                 "  pg-freezer status -t sensor_readings",
-                "  pg-freezer status --json"})
+                "  pg-freezer status --json",
+                "",
+                "  # For monitoring: exit status 1 while any batch is FAILED",
+                "  pg-freezer status --fail-on-failed"})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -24,6 +28,10 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
+
+    @Option(names = "--fail-on-failed",
+            description = "Exit with status 1 when any shown table has a FAILED batch (the report is printed as usual).")
+    boolean failOnFailed;
 
     @Spec
     CommandSpec spec;
@@ -42,6 +50,6 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         StatusReport report = environment.readManifests(config, table, StatusReport::collect);
         report.print(spec.commandLine().getOut(), json);
-        return 0;
+        return failOnFailed && report.failedBatches() > 0 ? FreezerException.EXIT_FAILURE : 0;
     }
 }

@@ -46,6 +46,11 @@ record StatusReport(List<TableStatus> tables) implements ManifestReport {
         return new StatusReport(statuses);
     }
 
+    /** FAILED batches over every table shown. */
+    int failedBatches() {
+        return tables.stream().mapToInt(t -> t.count(BatchStatus.FAILED)).sum();
+    }
+
     @Override
     public List<String> humanLines() {
         List<List<String>> rows = new ArrayList<>(tables.size());

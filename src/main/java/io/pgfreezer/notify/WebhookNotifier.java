@@ -13,8 +13,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * POSTs the original's JSON payload to a webhook (Slack, PagerDuty, any HTTP endpoint).
- * Five seconds at most, and a failure only logs a warning: alerting must never fail a run.
+ * POSTs the original's JSON payload to a webhook, plus a {@code text} summary: Slack's incoming
+ * webhooks (and Mattermost's, and Microsoft Teams' workflow webhooks reading {@code text}) refuse
+ * a payload without one, while receivers that read the original's fields ignore an extra field.
+ * PagerDuty's Events API wants a different document altogether, so it needs a transformer in
+ * between (see the README). Five seconds at most, and a failure only logs a warning: alerting
+ * must never fail a run.
  */
 public final class WebhookNotifier implements Notifier {
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
@@ -38,7 +42,20 @@ public final class WebhookNotifier implements Notifier {
         n.put("window_start", f.windowStart());
         n.put("window_end", f.windowEnd());
         n.put("error", f.error());
+        n.put("text", text(f));
         return n.toString();
+    }
+
+    /** One line a person reads in a chat channel: what failed, where, and why. */
+    static String text(BatchFailure f) {
+        return slackEscaped("pg_freezer: batch " + f.batchId() + " of " + f.table() + " FAILED (window "
+                + f.windowStart() + " to " + f.windowEnd() + "): " + f.error());
+    }
+
+    // Slack reads <...> as a link or mention and & as the start of an entity; its docs ask for
+    // exactly these three to be escaped, and nothing else.
+    private static String slackEscaped(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     @Override

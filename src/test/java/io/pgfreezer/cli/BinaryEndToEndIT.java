@@ -138,6 +138,32 @@ class BinaryEndToEndIT {
         assertThat(run.stderr()).doesNotContain("Sup3r").doesNotContain("s3cret").doesNotContain("Exception\n\tat ");
     }
 
+    /** Cron alerting tells "retry later" from "an operator must look" by the exit code alone. */
+    @Test
+    void anUnreachableDatabaseOrStorageExitsSeventyFiveNotOne() throws Exception {
+        ArchiveFixture f = ArchiveFixture.local();
+        Path noDatabase = config("postgresql://nobody@127.0.0.1:1/none", f.root, "max_table_concurrency: 1");
+
+        Result db = pgFreezer(Map.of(), "run", "-c", noDatabase.toString());
+
+        assertThat(db.exit()).as(db.stderr()).isEqualTo(75);
+        assertThat(db.stderr().lines().filter(l -> l.startsWith("error:")).toList()).singleElement().asString()
+                .contains("cannot connect to PostgreSQL", "temporary");
+
+        Path sensors = sensorTable(f, "max_table_concurrency: 1");
+        Path noStorage = Files.writeString(Files.createTempFile("pg-freezer-", ".yaml"), Files.readString(sensors)
+                .replaceAll("storage:\\n  protocol: file\\n  path: \"[^\"]*\"",
+                        "storage:\n  protocol: s3\n  endpoint_url: \"http://127.0.0.1:1\"\n  bucket: b\n"
+                                + "  access_key: a\n  secret_key: s\n  path_style: true"));
+        assertThat(Files.readString(noStorage)).contains("http://127.0.0.1:1");
+
+        Result storage = pgFreezer(Map.of(), "run", "-c", noStorage.toString());
+
+        assertThat(storage.exit()).as(storage.stderr()).isEqualTo(75);
+        assertThat(storage.stderr()).doesNotContain("\tat ");
+        assertThat(f.count("SELECT count(*) FROM sensor_readings")).as("nothing deleted").isEqualTo(121);
+    }
+
     @Test
     void statusAndListReadABucketTheOriginalToolFilled() throws Exception {
         S3ProxyServer s3 = S3ProxyServer.shared();
@@ -186,9 +212,11 @@ class BinaryEndToEndIT {
         assertThat(tables.get(1).get("status_counts").get("FAILED").asInt()).isEqualTo(1);
         JsonNode rows = JSON.readTree(list.stdout());
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0).get("rows").asLong()).isEqualTo(12500);
-        assertThat(rows.get(0).get("size").asLong()).isEqualTo(46080);
+        assertThat(rows.get(0).get("row_count").asLong()).isEqualTo(12500);
+        assertThat(rows.get(0).get("size_bytes").asLong()).isEqualTo(46080);
+        assertThat(rows.get(1).get("error").asText()).isNotBlank();
         assertThat(human.stdout()).contains("year=2024/month=01/day=15", "12,500", "45 KB", "FAILED",
+                "error: Verification failed: S3 Parquet has 9800 rows, expected 10000",
                 "2 partition(s)  12,500 rows  45 KB");
         assertThat(status.stderr() + list.stderr()).doesNotContain(s3.secretKey());
     }

@@ -46,6 +46,7 @@ class ListCommandTest {
                 "sensor_readings   year=2024/month=01/day=15       DONE      12,500    45 KB  2024-01-30T12:00",
                 "sensor_readings   year=2024/month=01/day=16       DONE       9,832    38 KB  2024-01-30T12:00",
                 "device_events     year=2024/month=01              FAILED         -        -  -",
+                "  error: Verification failed: S3 Parquet has 9800 rows, expected 10000",
                 "",
                 "3 partition(s)  22,332 rows  83 KB");
     }
@@ -132,23 +133,28 @@ class ListCommandTest {
         assertThat(json.isArray()).isTrue();
         assertThat(json).hasSize(3);
         JsonNode done = json.get(0);
-        assertThat(fieldNames(done)).startsWith("table", "partition", "status", "rows", "size", "exported_at",
-                "batch_id", "window_start", "window_end");
+        assertThat(fieldNames(done)).containsExactly("table", "schema", "partition", "window_start", "window_end",
+                "status", "batch_id", "row_count", "size_bytes", "parquet_path", "exported_at", "verified_at",
+                "deleted_at", "error", "kind");
         assertThat(done.get("table").textValue()).isEqualTo("sensor_readings");
         assertThat(done.get("schema").textValue()).isEqualTo("public");
         assertThat(done.get("partition").textValue()).isEqualTo("year=2024/month=01/day=15");
         assertThat(done.get("status").textValue()).isEqualTo("DONE");
-        assertThat(done.get("rows").longValue()).isEqualTo(12_500);
-        assertThat(done.get("size").longValue()).isEqualTo(46_080);
+        assertThat(done.get("row_count").longValue()).isEqualTo(12_500);
+        assertThat(done.get("size_bytes").longValue()).isEqualTo(46_080);
+        assertThat(done.get("parquet_path").textValue()).isEqualTo(jan15.parquetPath());
         assertThat(done.get("exported_at").textValue()).isEqualTo("2024-01-30T12:00:42.123456+00:00");
         assertThat(done.get("batch_id").textValue()).isEqualTo("e4ad1b2a27064d51");
         assertThat(done.get("window_start").textValue()).isEqualTo("2024-01-15T00:00:00+00:00");
         assertThat(done.get("window_end").textValue()).isEqualTo("2024-01-16T00:00:00+00:00");
+        assertThat(done.get("error").isNull()).isTrue();
         assertThat(done.get("kind").textValue()).isEqualTo("window");
         JsonNode failed = json.get(2);
         assertThat(failed.get("status").textValue()).isEqualTo("FAILED");
         assertThat(failed.get("batch_id").textValue()).isEqualTo("8eb87d3fb955c751");
-        for (String nullable : List.of("rows", "size", "exported_at")) {
+        assertThat(failed.get("error").textValue()).isEqualTo("Verification failed: S3 Parquet has 9800 rows, expected 10000");
+        assertThat(failed.get("parquet_path").textValue()).isEqualTo(eventsJan.parquetPath());
+        for (String nullable : List.of("row_count", "size_bytes", "exported_at", "verified_at", "deleted_at")) {
             assertThat(failed.get(nullable).isNull()).as(nullable).isTrue();
         }
     }
@@ -174,6 +180,9 @@ class ListCommandTest {
         List<String> lines = result.lines();
         List<String> partitions = new ArrayList<>();
         for (String line : lines.subList(2, lines.size() - 2)) {
+            if (line.startsWith(ListReport.ERROR_PREFIX)) {
+                continue;
+            }
             partitions.add(line.substring(18, 48).strip());
         }
         return partitions;

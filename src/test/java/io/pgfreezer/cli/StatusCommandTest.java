@@ -41,6 +41,25 @@ class StatusCommandTest {
     }
 
     @Test
+    void failOnFailedExitsOneWhileAnyShownBatchIsFailedAndStillPrintsTheReport() {
+        fixture.save(TestManifests.done("public", "sensor_readings", TestManifests.daily("2024-01-15"), 10, 100, EXPORTED),
+                TestManifests.failedExport("public", "device_events", Window.containing(Instant.parse("2024-01-01T00:00:00Z"),
+                        Granularity.HOURLY), "cannot upload"));
+
+        var all = fixture.run(StatusCommand::new, "--fail-on-failed");
+        var json = fixture.run(StatusCommand::new, "--fail-on-failed", "--json");
+        var healthyTable = fixture.run(StatusCommand::new, "--fail-on-failed", "-t", "sensor_readings");
+        var withoutOption = fixture.run(StatusCommand::new);
+
+        assertThat(all.exitCode()).isEqualTo(1);
+        assertThat(all.lines()).hasSize(4);
+        assertThat(json.exitCode()).isEqualTo(1);
+        assertThat(json.out()).contains("\"FAILED\": 1");
+        assertThat(healthyTable.exitCode()).isZero();
+        assertThat(withoutOption.exitCode()).isZero();
+    }
+
+    @Test
     void configuredTableWithoutManifestsIsShownEmpty() {
         fixture.save(TestManifests.pending("public", "sensor_readings", TestManifests.daily("2024-01-15")));
 

@@ -89,7 +89,9 @@ class TableIsolationIT {
                 .startsWith("public.device_events: unexpected error (java.lang.IllegalStateException)")
                 .contains("injected fault in the middle of an export")
                 .doesNotContain("\n");
-        assertThat(ArchiveRunner.exitCode(report)).isEqualTo(1);
+        try (io.pgfreezer.storage.ObjectStorage storage = f.openStorage()) {
+            assertThat(ArchiveRunner.exitCode(report, storage, f.config())).isEqualTo(1);
+        }
         StringWriter summary = new StringWriter();
         ArchiveRunner.summarize(report, false, new PrintWriter(summary, true));
         assertThat(summary.toString()).contains("10 batch(es) done")
@@ -99,7 +101,9 @@ class TableIsolationIT {
         RunReport next = f.runAll();
 
         assertThat(next.succeeded()).as(next.tableErrors().toString()).isTrue();
-        assertThat(ArchiveRunner.exitCode(next)).isZero();
+        try (io.pgfreezer.storage.ObjectStorage storage = f.openStorage()) {
+            assertThat(ArchiveRunner.exitCode(next, storage, f.config())).isZero();
+        }
         assertThat(f.count("SELECT count(*) FROM device_events" + OLD)).isZero();
         assertThat(f.manifests("device_events")).hasSize(10).extracting(BatchManifest::status)
                 .containsOnly(BatchStatus.DONE);

@@ -44,6 +44,43 @@ class WebhookNotifierTest {
             assertThat(json.get("window_start").asText()).isEqualTo("2024-01-15T00:00:00+00:00");
             assertThat(json.get("window_end").asText()).isEqualTo("2024-01-16T00:00:00+00:00");
             assertThat(json.get("error").asText()).startsWith("Verification failed");
+            assertThat(json.get("text").asText()).isEqualTo("pg_freezer: batch e4ad1b2a27064d51 of sensor_readings "
+                    + "FAILED (window 2024-01-15T00:00:00+00:00 to 2024-01-16T00:00:00+00:00): "
+                    + "Verification failed: s3://b/k has 9800 rows, expected 10000");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * An endpoint that answers as Slack's incoming webhooks do: 400 {@code no_text} for a JSON
+     * payload without a non-empty {@code text} string, 200 {@code ok} otherwise.
+     */
+    @Test
+    void aSlackStyleIncomingWebhookAcceptsThePayload() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        CompletableFuture<Integer> answered = new CompletableFuture<>();
+        CompletableFuture<String> text = new CompletableFuture<>();
+        server.createContext("/services/T000/B000/XXXX", exchange -> {
+            JsonNode payload = new ObjectMapper().readTree(exchange.getRequestBody().readAllBytes());
+            boolean hasText = payload.path("text").isTextual() && !payload.get("text").asText().isBlank();
+            byte[] reply = (hasText ? "ok" : "no_text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int status = hasText ? 200 : 400;
+            exchange.sendResponseHeaders(status, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+            text.complete(payload.path("text").asText());
+            answered.complete(status);
+        });
+        server.start();
+        try {
+            BatchFailure withMarkup = new BatchFailure("sensor_readings", "e4ad1b2a27064d51",
+                    "2024-01-15T00:00:00+00:00", "2024-01-16T00:00:00+00:00", "value <NaN> & more");
+            new WebhookNotifier(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                    + "/services/T000/B000/XXXX")).batchFailed(withMarkup);
+
+            assertThat(answered.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+            assertThat(text.get()).endsWith("value &lt;NaN&gt; &amp; more");
         } finally {
             server.stop(0);
         }

@@ -1,6 +1,7 @@
 package io.pgfreezer.packaging;
 
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.marcnuri.helm.Helm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -21,13 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Renders helm/pg-freezer with {@link HelmSubsetRenderer} and checks the Kubernetes objects it
- * produces. Where helm is installed, {@code task helm:lint} additionally runs the real thing.
+ * Renders helm/pg-freezer with Helm itself (its Go library, through helm-java) and checks the
+ * Kubernetes objects it produces: {@code helm template} for the manifests, a client-only
+ * {@code helm install --dry-run} for NOTES.txt, which {@code template} does not print.
  */
 class HelmChartRenderTest {
-    private static final Path CHART = Path.of("helm/pg-freezer");
+    static final Path CHART = Path.of("helm/pg-freezer");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final HelmSubsetRenderer RENDERER = HelmSubsetRenderer.load(CHART);
 
     @Test
     void defaultsScheduleAnHourlyCronJobThatNeverOverlaps() {
@@ -240,7 +243,7 @@ class HelmChartRenderTest {
 
     @Test
     void namesFollowHelmConventions() {
-        assertThat(at(Rendered.of(RENDERER.render(Map.of(), "pg-freezer", "ops")).only("CronJob"), "metadata.name"))
+        assertThat(at(render(Map.of(), "pg-freezer", "ops").only("CronJob"), "metadata.name"))
                 .isEqualTo("pg-freezer");
         assertThat(at(render(Map.of("fullnameOverride", "freezer")).only("CronJob"), "metadata.name"))
                 .isEqualTo("freezer");
@@ -274,10 +277,246 @@ class HelmChartRenderTest {
         assertThat(chart).containsEntry("apiVersion", "v2").containsEntry("appVersion", "0.1.0");
     }
 
+    // ------------------------------------------------------------------------------ the seed README, as written
+
+    /** The original README's install command, each --set as Helm parses it. */
+    @Test
+    void theSeedReadmesInstallCommandRenders() {
+        Helm helm = new Helm(CHART);
+        String manifests = helm.template().withName("pg-freezer").withNamespace("default")
+                .set("secrets.pgDsn", "postgresql://user:pass@postgres:5432/db")
+                .set("secrets.s3AccessKey", "AKIA...")
+                .set("secrets.s3SecretKey", "...")
+                .set("schedule", "0 * * * *")
+                .call();
+        Rendered r = Rendered.of(manifests, "");
+
+        assertThat(at(r.only("CronJob"), "metadata.name")).isEqualTo("pg-freezer");
+        assertThat(at(r.only("CronJob"), "spec.schedule")).isEqualTo("0 * * * *");
+        assertThat(at(r.only("Secret"), "stringData")).isEqualTo(Map.of(
+                "PG_DSN", "postgresql://user:pass@postgres:5432/db", "AWS_ACCESS_KEY_ID", "AKIA...",
+                "AWS_SECRET_ACCESS_KEY", "..."));
+    }
+
+    /** The original README's "Minimal values override", verbatim. */
+    @Test
+    void theSeedReadmesMyValuesFileRendersItsConfigAndImage() throws IOException {
+        Path myValues = Files.writeString(Files.createTempFile("my-values-", ".yaml"), """
+                # my-values.yaml
+                schedule: "0 2 * * *"   # daily at 02:00 UTC
+
+                image:
+                  repository: ghcr.io/your-org/pg-freezer
+                  tag: "0.1.0"
+
+                secrets:
+                  pgDsn: "postgresql://user:pass@postgres:5432/db"
+                  s3AccessKey: "AKIAIOSFODNN7EXAMPLE"
+                  s3SecretKey: "wJalrXUtnFEMI/K7MDENG"
+
+                config: |
+                  database:
+                    dsn: "${PG_DSN}"
+                    pool_size: 5
+                    statement_timeout: 60s
+                  storage:
+                    protocol: s3
+                    bucket: my-archive-bucket
+                    path_style: false
+                  tables:
+                    - name: sensor_readings
+                      schema: public
+                      timestamp_column: recorded_at
+                      partition_by: daily
+                      lag: 15d
+                  global:
+                    max_table_concurrency: 3
+                """);
+        Rendered r = Rendered.of(new Helm(CHART).template().withName("pg-freezer").withValuesFile(myValues).call(), "");
+
+        assertThat(at(r.only("CronJob"), "spec.schedule")).isEqualTo("0 2 * * *");
+        assertThat(r.container().get("image")).isEqualTo("ghcr.io/your-org/pg-freezer:0.1.0");
+        assertThat((String) at(r.only("ConfigMap"), "data.config.yaml")).contains("bucket: my-archive-bucket");
+        assertThat(r.envNames()).contains("PG_DSN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    }
+
+    /** The original README's IRSA values, verbatim: no static keys, the role on the service account. */
+    @Test
+    void theSeedReadmesIrsaValuesRenderWithoutStaticKeys() throws IOException {
+        Path irsa = Files.writeString(Files.createTempFile("irsa-", ".yaml"), """
+                serviceAccount:
+                  annotations:
+                    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/pg-freezer
+
+                secrets:
+                  pgDsn: "postgresql://user:pass@rds-host:5432/db"
+                  # s3AccessKey / s3SecretKey left empty — IRSA provides credentials
+                """);
+        Helm helm = new Helm(CHART);
+        Rendered r = Rendered.of(helm.template().withName("pg-freezer").withValuesFile(irsa).call(),
+                notes(helm.install().withName("pg-freezer").withValuesFile(irsa).dryRun().clientOnly().call().getOutput()));
+
+        assertThat(at(r.only("ServiceAccount"), "metadata.annotations"))
+                .isEqualTo(Map.of("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/pg-freezer"));
+        assertThat(r.envNames()).contains("PG_DSN").doesNotContain("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+        assertThat(r.notes()).contains("No static S3 keys").doesNotContain("WARNING: no database DSN");
+    }
+
+    // ------------------------------------------------------------------------------ values.schema.json
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "arg.dryRun: true                 | arg",
+            "secret.pgDsn: postgresql://x/db  | secret",
+            "args.dryrun: true                | dryrun",
+            "secrets.pgDSN: postgresql://x/db | pgDSN",
+            "args.dryRun: 'yes'               | dryRun",
+            "concurrencyPolicy: Allow         | concurrencyPolicy",
+            "logFormat: text                  | logFormat",
+            "image.pullPolicy: sometimes      | pullPolicy",
+            "terminationGracePeriodSeconds: 5 | terminationGracePeriodSeconds",
+            "metrics.pushgateway: http://pg:9091 | pushgateway",
+    })
+    void aMisspeltOrWronglyTypedValueFailsTheInstallNamingIt(String assignment, String named) throws IOException {
+        String[] kv = assignment.split(": ", 2);
+        String[] path = kv[0].split("\\.");
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < path.length; i++) {
+            yaml.append("  ".repeat(i)).append(path[i]).append(':').append(i == path.length - 1 ? " " + kv[1] : "")
+                    .append('\n');
+        }
+        Path typo = Files.writeString(Files.createTempFile("typo-", ".yaml"), yaml);
+        Helm helm = new Helm(CHART);
+
+        assertThatThrownBy(() -> helm.template().withName("archive").withValuesFile(typo).call())
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(named);
+        assertThatThrownBy(() -> helm.install().withName("archive").withValuesFile(typo).dryRun().clientOnly().call())
+                .hasMessageContaining(named);
+    }
+
+    @Test
+    void theChartLintsCleanlyUnderHelmsStrictLint() {
+        var lint = new Helm(CHART).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    // ------------------------------------------------------------------------------ operations
+
+    @Test
+    void aLongReleaseNameIsCutToTheCronJobLimitOf52WithoutATrailingDash() {
+        String release = "archive-of-the-sensor-platform-eu-west-production-x";
+        Rendered r = render(Map.of(), release, "data");
+
+        String name = (String) at(r.only("CronJob"), "metadata.name");
+        assertThat(name).hasSizeLessThanOrEqualTo(52).doesNotEndWith("-");
+        assertThat((release + "-pg-freezer")).startsWith(name);
+        assertThat(r.notes()).contains("--from=cronjob/" + name + " " + name + "-manual");
+        assertThat(at(r.named(asList(at(r.podSpec(), "volumes")), "config"), "configMap.name"))
+                .isEqualTo(at(r.only("ConfigMap"), "metadata.name"));
+    }
+
+    @Test
+    void thePodWaitsForTheBatchInProgressOnTermination() {
+        // pg-freezer waits up to 10 minutes for the batch in progress; Kubernetes must wait longer.
+        assertThat((Integer) at(render(Map.of()).podSpec(), "terminationGracePeriodSeconds")).isGreaterThan(600);
+        assertThat(at(render(Map.of("terminationGracePeriodSeconds", 3600)).podSpec(), "terminationGracePeriodSeconds"))
+                .isEqualTo(3600);
+    }
+
+    @Test
+    void startingDeadlineAndTtlAreRenderedOnlyWhenSet() {
+        Map<String, Object> plain = render(Map.of()).only("CronJob");
+        assertThat(asMap(plain.get("spec"))).doesNotContainKey("startingDeadlineSeconds");
+        assertThat(asMap(at(plain, "spec.jobTemplate.spec"))).doesNotContainKey("ttlSecondsAfterFinished");
+
+        Map<String, Object> set = render(Map.of("startingDeadlineSeconds", 300, "ttlSecondsAfterFinished", 86400))
+                .only("CronJob");
+        assertThat(at(set, "spec.startingDeadlineSeconds")).isEqualTo(300);
+        assertThat(at(set, "spec.jobTemplate.spec.ttlSecondsAfterFinished")).isEqualTo(86400);
+    }
+
+    @Test
+    void metricsValuesReachTheDefaultConfigThroughTheEnvironment() {
+        Rendered off = render(Map.of());
+        assertThat(off.envNames()).doesNotContain("PG_FREEZER_PUSHGATEWAY_URL");
+        assertThat(off.env("PG_FREEZER_METRICS_JOB").get("value")).isEqualTo("pg_freezer");
+
+        Rendered on = render(Map.of("metrics", Map.of("pushgatewayUrl", "http://pushgateway.monitoring:9091",
+                "job", "archiver")));
+        assertThat(on.env("PG_FREEZER_PUSHGATEWAY_URL").get("value")).isEqualTo("http://pushgateway.monitoring:9091");
+        assertThat(on.env("PG_FREEZER_METRICS_JOB").get("value")).isEqualTo("archiver");
+        assertThat((String) at(on.only("ConfigMap"), "data.config.yaml"))
+                .contains("pushgateway_url: \"${PG_FREEZER_PUSHGATEWAY_URL:=}\"", "job: \"${PG_FREEZER_METRICS_JOB:=pg_freezer}\"");
+    }
+
+    @Test
+    void notesExplainTheExitCodesAsTheCliHelpDoes() {
+        String notes = render(Map.of()).notes().replaceAll("\\s+", " ");
+        java.io.StringWriter help = new java.io.StringWriter();
+        io.pgfreezer.cli.Main.commandLine(new java.io.PrintWriter(help, true), new java.io.PrintWriter(new java.io.StringWriter()))
+                .execute("run", "--help");
+
+        assertThat(help.toString()).contains("75  the database or storage could not be reached");
+        assertThat(notes).contains("1 = a batch FAILED", "75 = the database or storage was unreachable, temporary");
+    }
+
+    @Test
+    void notesWarnWhenNoDsnIsGiven() {
+        assertThat(render(Map.of()).notes()).contains("WARNING: no database DSN given");
+        assertThat(render(Map.of("secrets", Map.of("pgDsn", "postgresql://u:p@db/app"))).notes())
+                .doesNotContain("WARNING: no database DSN");
+        assertThat(render(Map.of("secrets", Map.of("existingSecret", "creds"))).notes())
+                .doesNotContain("WARNING: no database DSN");
+    }
+
+    /** The chart's words for a dry run are the CLI's: nothing is written, nothing deleted. */
+    @Test
+    void notesDescribeDryRunAsTheCliHelpDoes() {
+        String notes = render(Map.of("args", Map.of("dryRun", true))).notes();
+        java.io.StringWriter help = new java.io.StringWriter();
+        io.pgfreezer.cli.Main.commandLine(new java.io.PrintWriter(help, true), new java.io.PrintWriter(new java.io.StringWriter()))
+                .execute("run", "--help");
+        String dryRunHelp = help.toString().lines().filter(l -> l.strip().startsWith("--dry-run")).findFirst().orElseThrow();
+
+        assertThat(dryRunHelp).contains("write and delete nothing");
+        assertThat(notes.replaceAll("\\s+", " ")).contains("writes nothing to storage and deletes nothing")
+                .doesNotContain("export and verify");
+    }
+
     // ------------------------------------------------------------------------------ helpers
 
     private static Rendered render(Map<String, Object> overrides) {
-        return Rendered.of(RENDERER.render(overrides, "archive", "data"));
+        return render(overrides, "archive", "data");
+    }
+
+    static Rendered render(Map<String, Object> overrides, String release, String namespace) {
+        Path values = valuesFile(overrides);
+        Helm helm = new Helm(CHART);
+        String manifests = helm.template().withName(release).withNamespace(namespace).withValuesFile(values).call();
+        String output = helm.install().withName(release).withNamespace(namespace).withValuesFile(values)
+                .dryRun().clientOnly().call().getOutput();
+        return Rendered.of(manifests, notes(output));
+    }
+
+    /** The overrides as a values file, as an operator passes them with {@code -f}. */
+    static Path valuesFile(Map<String, Object> overrides) {
+        try {
+            Path file = Files.createTempFile("pg-freezer-values-", ".yaml");
+            YAML.writeValue(file.toFile(), overrides);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The NOTES section of {@code helm install}'s report. */
+    static String notes(String installOutput) {
+        int at = installOutput.indexOf("NOTES:\n");
+        assertThat(at).as("NOTES in:\n" + installOutput).isNotNegative();
+        return installOutput.substring(at + "NOTES:\n".length());
     }
 
     /** Looks up a dotted path; a key may itself contain dots when it is the last one (annotations). */
@@ -312,23 +551,19 @@ class HelmChartRenderTest {
 
     /** The rendered files parsed as Kubernetes objects, as {@code helm template | kubectl} would read them. */
     record Rendered(List<Map<String, Object>> objects, String notes) {
-        static Rendered of(Map<String, String> files) {
+        static Rendered of(String manifests, String notes) {
             List<Map<String, Object>> objects = new ArrayList<>();
-            files.forEach((name, text) -> {
-                if (name.endsWith(".yaml")) {
-                    try (MappingIterator<Object> docs = YAML.readerFor(Object.class).readValues(text)) {
-                        while (docs.hasNext()) {
-                            Object doc = docs.next();
-                            if (doc != null) {
-                                objects.add(asMap(doc));
-                            }
-                        }
-                    } catch (IOException e) {
-                        throw new AssertionError(name + " does not parse as YAML:\n" + text, e);
+            try (MappingIterator<Object> docs = YAML.readerFor(Object.class).readValues(manifests)) {
+                while (docs.hasNext()) {
+                    Object doc = docs.next();
+                    if (doc != null) {
+                        objects.add(asMap(doc));
                     }
                 }
-            });
-            return new Rendered(objects, Objects.requireNonNull(files.get("NOTES.txt")));
+            } catch (IOException e) {
+                throw new AssertionError("helm template's output does not parse as YAML:\n" + manifests, e);
+            }
+            return new Rendered(objects, Objects.requireNonNull(notes));
         }
 
         List<Map<String, Object>> all(String kind) {

@@ -62,7 +62,7 @@ class PackagingConsistencyTest {
                 "infra:reset:local", "build", "dev:generate", "dev:generate:quick", "dev:generate:setup-only",
                 "dev:export", "dev:export:dry-run", "dev:export:table", "dev:status", "dev:list", "dev:fetch",
                 "dev:fetch:file", "dev:replay", "test", "test:cov", "helm:lint");
-        assertThat(asMap(taskfile.get("vars")).get("FREEZER")).isEqualTo("bin/pg-freezer -c scripts/config.dev.yaml");
+        // TaskfileIT runs these command lines; here only that each goes through the shared launcher variable.
         tasks.forEach((name, task) -> {
             if (name.startsWith("dev:") && !name.startsWith("dev:generate")) {
                 assertThat(asMap(task).get("cmds").toString()).as(name).contains("{{.FREEZER}}");
