@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 "  pg-freezer run --config config.yaml --dry-run   # preview; writes nothing",
                 "  pg-freezer run --config config.yaml             # archive, verify, delete",
                 "  pg-freezer status --config config.yaml          # batch counts per table",
+                "  pg-freezer verify --config config.yaml          # is the archive still whole?",
                 "  pg-freezer COMMAND --help                       # a command's examples",
                 "",
                 "Shell completion (bash or zsh):",
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
                 ListCommand.class,
                 FetchCommand.class,
                 ReplayCommand.class,
+                VerifyCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
         })
 public final class FreezerCommand implements Runnable {
