@@ -58,7 +58,9 @@ record VerifyReport(ArchiveVerifier.Report report) implements ManifestReport {
                     HumanFormat.size(c.size() != null ? c.size() : checked ? m.parquetSizeBytes() : null),
                     c.detail()));
         }
-        List<String> lines = new ArrayList<>(TABLE.render(rows));
+        List<String> lines = new ArrayList<>();
+        // An OK object has no detail; the empty last cell would leave the column gap at the end.
+        TABLE.render(rows).forEach(line -> lines.add(line.stripTrailing()));
         lines.add("");
         lines.add(totalsLine());
         long unrecorded = report.checks().stream().filter(c -> isChecked(c) && !c.checksumRecorded()).count();
