@@ -18,6 +18,7 @@ import java.nio.file.Path;
                 "  pg-freezer run --config config.yaml --dry-run   # preview; writes nothing",
                 "  pg-freezer run --config config.yaml             # archive, verify, delete",
                 "  pg-freezer status --config config.yaml          # batch counts per table",
+                "  pg-freezer verify --config config.yaml          # is the archive still whole?",
                 "  pg-freezer COMMAND --help                       # a command's examples",
                 "",
                 "Exit status: 0 success; 1 a batch FAILED or an operator must look; 2 usage",
@@ -32,6 +33,7 @@ import java.nio.file.Path;
                 ListCommand.class,
                 FetchCommand.class,
                 ReplayCommand.class,
+                VerifyCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class
         })
 public final class FreezerCommand implements Runnable {

@@ -10,9 +10,12 @@ import java.time.format.DateTimeFormatter;
  * Where a table's archived objects live in the bucket. Data keys are the original's, so archives
  * it wrote and ours share one layout and query engines read every file of a partition directory.
  */
-final class ArchiveLayout {
-    /** Outside every table's directory, so no query over the archive ever reads these objects. */
-    static final String SUPERSEDED_ROOT = "_superseded/";
+public final class ArchiveLayout {
+    /**
+     * Outside every table's directory, so no query over the archive ever reads these objects.
+     * Public because {@code verify} reports what is kept here apart from orphans.
+     */
+    public static final String SUPERSEDED_ROOT = "_superseded/";
 
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);

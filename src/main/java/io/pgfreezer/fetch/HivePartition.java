@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param start first instant the partition covers
  * @param end   first instant after it
  */
-record HivePartition(String path, Instant start, Instant end, Granularity granularity) {
+public record HivePartition(String path, Instant start, Instant end, Granularity granularity) {
 
     /** Time order; a coarser partition after a finer one that starts at the same instant. */
     static final Comparator<HivePartition> TIME_ORDER =
@@ -31,7 +31,7 @@ record HivePartition(String path, Instant start, Instant end, Granularity granul
      * @param directory the part of a key between the table prefix and the file name
      * @return empty when it is not a Hive time partition (other levels, bad numbers, a bad date)
      */
-    static Optional<HivePartition> parse(String directory) {
+    public static Optional<HivePartition> parse(String directory) {
         String[] segments = directory.split("/", -1);
         if (segments.length < 2 || segments.length > KEYS.length) {
             return Optional.empty();

@@ -91,14 +91,22 @@ public final class ParquetArchiveReader implements AutoCloseable {
      *                         footer's count
      */
     public static VerifiedFile verify(Path path) {
-        try (ParquetArchiveReader reader = open(path)) {
+        return verify(path, String.valueOf(path.getFileName()));
+    }
+
+    /**
+     * As {@link #verify(Path)}, for a local copy of a stored object: messages name {@code name}
+     * (the object's key or URI), not the temporary file the operator never sees.
+     */
+    public static VerifiedFile verify(Path path, String name) {
+        try (ParquetArchiveReader reader = open(path, name)) {
             long decoded = 0;
             while (reader.next()) {
                 decoded++;
             }
             long footerRows = reader.rowCount();
             if (decoded != footerRows) {
-                throw new FormatException("Parquet file " + path.getFileName() + " decodes to " + decoded
+                throw new FormatException("Parquet file " + name + " decodes to " + decoded
                         + " rows but its footer counts " + footerRows);
             }
             return new VerifiedFile(decoded, footerRows, reader.file.getRowGroups().size());

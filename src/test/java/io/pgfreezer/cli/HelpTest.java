@@ -25,7 +25,7 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "status", "list", "fetch", "replay"})
+    @ValueSource(strings = {"run", "status", "list", "fetch", "replay", "verify"})
     void commandHelpShowsExamplesOfThatCommandAndExitsZero(String command) {
         Result r = help(command, "--help");
 
@@ -54,6 +54,20 @@ class HelpTest {
                 assertThat(line.replace("%n", "")).as(command.getCommandName() + " footer").hasSizeLessThan(80);
             }
         }
+    }
+
+    @Test
+    void shellCompletionOffersVerifyAndItsOptions() {
+        Result r = help("generate-completion");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("verify", "--deep", "--parallel");
+    }
+
+    @Test
+    void verifyHelpDocumentsItsExitCodes() {
+        assertThat(help("verify", "--help").out().replaceAll("\\s+", " ")).contains("0 intact", "3 something MISSING or CORRUPT",
+                "4 intact but ORPHANs found");
     }
 
     @Test
