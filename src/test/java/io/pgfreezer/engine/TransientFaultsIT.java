@@ -138,6 +138,61 @@ class TransientFaultsIT {
         assertThat(distinctArchivedRows(f)).isEqualTo(before);
     }
 
+    @Test
+    void aPostgresRestartInTheMiddleOfARunIsRiddenOutAndNothingIsLostOrRepeated() throws Exception {
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("pg-freezer-restart-");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        int fixedPort = port;
+        java.util.function.Supplier<io.zonky.test.db.postgres.embedded.EmbeddedPostgres> start = () -> {
+            try {
+                return io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().setPort(fixedPort)
+                        .setDataDirectory(data).setCleanDataDirectory(false).start();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres[] server = {start.get()};
+        try {
+            ArchiveFixture f = ArchiveFixture.local("postgresql://postgres@localhost:" + fixedPort + "/postgres")
+                    .clock(ArchiveRunIT.CLOCK)
+                    .table("sensor_readings", "recorded_at", Granularity.DAILY, Duration.ofDays(2))
+                    .retry(new GlobalConfig.Retry(6, Duration.ofMillis(200), Duration.ofSeconds(2)));
+            f.sql("CREATE TABLE sensor_readings (recorded_at timestamptz NOT NULL, sensor_id int, value double precision, note text)",
+                    "INSERT INTO sensor_readings SELECT t, 1, 0.5, 'n' || n FROM generate_series("
+                            + "timestamptz '2024-01-20 00:00+00', timestamptz '2024-02-01 11:50+00', interval '10 minutes') "
+                            + "WITH ORDINALITY AS g(t, n)");
+            long before = f.count(ARCHIVED);
+            AtomicInteger restarts = new AtomicInteger();
+            UnaryOperator<SourceTable> restartDuringExport = t -> new ForwardingSourceTable(t) {
+                @Override
+                protected void beforeExport(Instant start2, Instant end) {
+                    if (start2.toString().startsWith("2024-01-25") && restarts.getAndIncrement() == 0) {
+                        try {
+                            server[0].close();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        server[0] = start.get();
+                    }
+                }
+            };
+
+            RunReport report = f.runWithTables(ArchiveRunIT.options(), UnaryOperator.identity(), UnaryOperator.identity(),
+                    restartDuringExport, x -> { });
+
+            assertThat(restarts).hasValueGreaterThanOrEqualTo(2);
+            assertThat(report.succeeded()).as(report.batches() + " " + report.tableErrors()).isTrue();
+            assertThat(f.count(ARCHIVED)).isZero();
+            assertThat(archivedRows(f)).isEqualTo(before);
+            assertThat(distinctArchivedRows(f)).isEqualTo(before);
+        } finally {
+            server[0].close();
+        }
+    }
+
     static ArchiveFixture onS3ThroughProxy(TransientFaultsIT test) {
         ArchiveFixture f = ArchiveFixture.s3("archive-" + UUID.randomUUID().toString().substring(0, 8))
                 .clock(ArchiveRunIT.CLOCK)

@@ -62,9 +62,14 @@ public final class ArchiveFixture implements AutoCloseable {
 
     /** A fresh database and a fresh local archive directory. */
     public static ArchiveFixture local() {
+        return local(TestPostgres.newDatabase());
+    }
+
+    /** The database at {@code dsn} (a libpq URI, user postgres, no password) and a fresh local archive. */
+    public static ArchiveFixture local(String dsn) {
         try {
             Path root = Files.createTempDirectory("pg-freezer-archive-");
-            return new ArchiveFixture(TestPostgres.newDatabase(), root, new StorageConfig(StorageConfig.Protocol.FILE,
+            return new ArchiveFixture(dsn, root, new StorageConfig(StorageConfig.Protocol.FILE,
                     null, root, Optional.empty(), "us-east-1", Optional.empty(), Optional.empty(), false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
