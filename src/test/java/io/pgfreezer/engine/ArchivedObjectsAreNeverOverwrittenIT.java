@@ -231,6 +231,56 @@ class ArchivedObjectsAreNeverOverwrittenIT {
         assertThat(adopted.parquetSha256()).isNotNull();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "s3"})
+    void aWindowsFirstFileIsNeverAddedToAPartitionThatAlreadyHoldsFilesNoManifestExplains(String backend) {
+        ArchiveFixture f = threeDays(backend);
+        byte[] archived = archiveAll(f);
+        String late = TABLE + "/year=2024/month=01/day=28/late-1.parquet";
+        try (ObjectStorage storage = f.openStorage()) {
+            // As if day 28 had been archived (with a late file) and both its data file and its
+            // manifests were lost: the late file is all that is left of its archive.
+            storage.put(late, archived, null);
+            storage.delete(DAY_28);
+            storage.list("_manifests/" + TABLE + "/").forEach(o -> storage.delete(o.key()));
+        }
+        insertLateRowInto28(f);
+
+        RunReport again = f.runAll();
+
+        assertThat(again.count(BatchOutcome.Result.FAILED)).as(again.batches() + " " + again.tableErrors()).isEqualTo(1);
+        try (ObjectStorage storage = f.openStorage()) {
+            assertThat(storage.stat(DAY_28)).as("no data file was added beside the late file").isEmpty();
+        }
+        assertThat(object(f, late)).isEqualTo(archived);
+        assertThat(f.count("SELECT count(*) FROM sensor_readings WHERE " + WINDOW_28 + " AND note = 'late'")).isEqualTo(1);
+    }
+
+    @Test
+    void aForcedRetryNeverSetsAsideAnAttemptWhoseRowsAreNoLongerAllInPostgres() {
+        ArchiveFixture f = threeDays("local");
+        // A row is removed between export and delete: the guard fails the batch, nothing deleted.
+        UnaryOperator<ObjectStorage> removeOne = s -> new ForwardingStorage(s) {
+            @Override
+            protected void afterCommit(String key) {
+                if (key.equals(DAY_28)) {
+                    f.sql("DELETE FROM sensor_readings WHERE recorded_at = '2024-01-28 06:00+00'");
+                }
+            }
+        };
+        RunReport first = f.run(ArchiveRunIT.options(), removeOne, UnaryOperator.identity(), x -> { });
+        assertThat(first.count(BatchOutcome.Result.FAILED)).isEqualTo(1);
+        byte[] attempt = object(f, DAY_28);
+
+        RunReport forced = f.run(new RunOptions(Optional.empty(), false, true, Optional.empty(), Optional.empty()));
+
+        // The object holds a row PostgreSQL no longer has: it is the only copy of that row, so
+        // it stays where it is instead of being set aside for a re-export without the row.
+        assertThat(forced.count(BatchOutcome.Result.FAILED)).isEqualTo(1);
+        assertThat(object(f, DAY_28)).isEqualTo(attempt);
+        assertThat(rowsIn(attempt)).isEqualTo(ROWS_PER_DAY);
+    }
+
     @Test
     void aDelayedManifestPutFromAnEarlierStepIsRefusedByTheServer() {
         ArchiveFixture f = threeDays("s3");
