@@ -142,6 +142,10 @@ public final class Archiver {
         } catch (FreezerException e) {
             log.error("table failed: {}", e.getMessage());
             report.tableError(table.qualifiedName(), e.getMessage());
+        } catch (RuntimeException e) {
+            // One table's defect must not abandon the tables running beside it.
+            log.error("table failed on an unexpected error", e);
+            report.tableError(table.qualifiedName(), e.toString());
         } finally {
             MDC.clear();
         }

@@ -18,6 +18,7 @@ final class ArrowWriteSupport extends WriteSupport<Integer> {
     private final Map<String, String> keyValueMetadata;
     private RecordConsumer consumer;
     private ColumnWriter[] columns;
+    private Map<String, String> closing = Map.of();
 
     ArrowWriteSupport(MessageType schema, Map<String, String> keyValueMetadata) {
         this.schema = schema;
@@ -47,6 +48,15 @@ final class ArrowWriteSupport extends WriteSupport<Integer> {
     @Override
     public void prepareForWrite(RecordConsumer recordConsumer) {
         this.consumer = recordConsumer;
+    }
+
+    void closingMetadata(Map<String, String> metadata) {
+        this.closing = Map.copyOf(metadata);
+    }
+
+    @Override
+    public FinalizedWriteContext finalizeWrite() {
+        return new FinalizedWriteContext(closing);
     }
 
     /** The batch the next rows come from. */

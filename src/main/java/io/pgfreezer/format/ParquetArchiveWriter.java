@@ -57,6 +57,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
     private final DigestingOutputFile file;
     private final ArrowWriteSupport writeSupport;
     private final ParquetWriter<Integer> parquet;
+    private final boolean wireRecorded;
     private long rows;
     private State state = State.OPEN;
 
@@ -69,6 +70,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
         this.file = file;
         this.writeSupport = writeSupport;
         this.parquet = parquet;
+        this.wireRecorded = !ArrowToParquet.fieldMetadata(arrowSchema, ArchiveMetadata.WIRE).isEmpty();
     }
 
     /** Opens a writer with {@link #DEFAULT_ROW_GROUP_BYTES}. */
@@ -94,6 +96,14 @@ public final class ParquetArchiveWriter implements AutoCloseable {
         MessageType parquetSchema = ArrowToParquet.messageType(arrowSchema);
         Map<String, String> keyValues = new LinkedHashMap<>(extraKeyValueMetadata);
         keyValues.put(ArchiveMetadata.PG_TYPES, toJson(ArrowToParquet.pgTypes(arrowSchema)));
+        Map<String, String> wire = ArrowToParquet.fieldMetadata(arrowSchema, ArchiveMetadata.WIRE);
+        if (!wire.isEmpty()) {
+            if (wire.size() != arrowSchema.getFields().size()) {
+                throw new IllegalArgumentException("either every column names its " + ArchiveMetadata.WIRE + " or none");
+            }
+            keyValues.put(ArchiveMetadata.PG_WIRE, toJson(wire));
+        }
+        keyValues.putIfAbsent(ArchiveMetadata.SPARK_VERSION, ArchiveMetadata.SPARK_VERSION_VALUE);
 
         DigestingOutputFile file = new DigestingOutputFile(sink);
         ArrowWriteSupport writeSupport = new ArrowWriteSupport(parquetSchema, keyValues);
@@ -148,7 +158,23 @@ public final class ParquetArchiveWriter implements AutoCloseable {
      * to commit.
      */
     public WrittenFile finish() {
+        return finish(Map.of());
+    }
+
+    /**
+     * As {@link #finish()}, adding key-value metadata known only once every row is written (the
+     * value digest).
+     */
+    public WrittenFile finish(Map<String, String> closingMetadata) {
         requireOpen();
+        if (!wireRecorded && closingMetadata.containsKey(ArchiveMetadata.VALUE_DIGEST)) {
+            throw new IllegalArgumentException("a value digest needs every column's wire form");
+        }
+        if (wireRecorded && closingMetadata.get(ArchiveMetadata.VALUE_DIGEST) == null) {
+            // Verification demands the digest of every file that records wire forms.
+            throw new IllegalArgumentException("a file recording wire forms must carry the value digest");
+        }
+        writeSupport.closingMetadata(closingMetadata);
         state = State.FAILED;
         try {
             parquet.close();
