@@ -3,6 +3,9 @@ package io.pgfreezer.engine;
 import io.pgfreezer.config.Granularity;
 import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.format.ArchiveWriter;
+import io.pgfreezer.format.ColumnType;
+import io.pgfreezer.format.ParquetArchiveReader;
+import io.pgfreezer.format.ValueKind;
 import io.pgfreezer.format.WrittenFile;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.BatchStatus;
@@ -220,6 +223,18 @@ class ExactValuesIT {
 
         assertThat(report.batches()).extracting(BatchOutcome::result).containsExactly(BatchOutcome.Result.DONE);
         assertThat(f.count("SELECT count(*) FROM edge")).isZero();
+        Path file = f.root.resolve("edge/year=2024/month=01/day=05/data.parquet");
+        try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
+            assertThat(reader.keyValueMetadata()).containsEntry("org.apache.spark.version", "3.0.0");
+            Map<String, ColumnType> types = new java.util.HashMap<>();
+            reader.columns().forEach(c -> types.put(c.name(), c.type()));
+            // Arrays keep their elements' meaning: uuid[] as uuid text, jsonb[] as JSON.
+            assertThat(types.get("jba").kind()).isEqualTo(ValueKind.JSON);
+            assertThat(types.get("jba").list()).isTrue();
+            assertThat(types.get("ua").kind()).isEqualTo(ValueKind.STRING);
+            assertThat(types.get("u").kind()).isEqualTo(ValueKind.STRING);
+            assertThat(types.get("tm").kind()).isEqualTo(ValueKind.STRING);
+        }
         List<List<String>> after = duckValues(f.root, "edge");
         assertThat(after).hasSize(before.size());
         for (int r = 0; r < before.size(); r++) {
