@@ -377,6 +377,39 @@ class ExactValuesIT {
     }
 
     @Test
+    void anUnexpectedErrorInOneTableFailsItsBatchAndTheOtherTableCompletes() throws Exception {
+        ArchiveFixture f = ArchiveFixture.local().clock(CLOCK)
+                .table("broken", "ts", Granularity.DAILY, Duration.ofDays(1))
+                .table("fine", "ts", Granularity.DAILY, Duration.ofDays(1))
+                .format(planted(batch -> {
+                    if (batch.getVector("boom") != null) {
+                        throw new IllegalStateException("planted defect");
+                    }
+                }));
+        f.sql("CREATE TABLE broken (ts timestamptz NOT NULL, boom int4)",
+                "CREATE TABLE fine (ts timestamptz NOT NULL, v int4)",
+                "INSERT INTO broken SELECT timestamptz '2024-01-01 00:00+00' + g * interval '1 hour', g FROM generate_series(0, 47) g",
+                "INSERT INTO fine SELECT timestamptz '2024-01-01 00:00+00' + g * interval '1 hour', g FROM generate_series(0, 47) g");
+
+        RunReport report = f.runAll();
+
+        assertThat(report.batches().stream().filter(b -> b.table().equals("public.broken")))
+                .hasSize(2).allSatisfy(b -> {
+                    assertThat(b.result()).isEqualTo(BatchOutcome.Result.FAILED);
+                    assertThat(b.message()).contains("planted defect");
+                });
+        assertThat(f.manifests("broken")).allSatisfy(m -> assertThat(m.status()).isEqualTo(BatchStatus.FAILED));
+        assertThat(f.count("SELECT count(*) FROM broken")).isEqualTo(48);
+        assertThat(report.batches().stream().filter(b -> b.table().equals("public.fine")))
+                .hasSize(2).allSatisfy(b -> assertThat(b.result()).isEqualTo(BatchOutcome.Result.DONE));
+        assertThat(f.count("SELECT count(*) FROM fine")).isZero();
+        try (Stream<Path> files = Files.walk(f.root)) {
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString)
+                    .filter(p -> p.contains("/broken/") && !p.contains("_manifests"))).isEmpty();
+        }
+    }
+
+    @Test
     void aShiftedTimestampFailsVerificationAndNothingIsDeleted() {
         ArchiveFixture f = plantedBug(batch -> {
             TimeStampVector taken = (TimeStampVector) batch.getVector("taken");
