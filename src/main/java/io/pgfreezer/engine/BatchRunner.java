@@ -126,6 +126,16 @@ final class BatchRunner {
             }
             log.error("batch stopped in {} and resumes on the next run: {}", m.status(), e.getMessage());
             return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.getMessage());
+        } catch (RuntimeException e) {
+            if (m.status() == BatchStatus.DELETING) {
+                // The saved manifest, not this copy, knows which chunks are gone: resume from it.
+                log.error("batch stopped in DELETING on an unexpected error and resumes on the next run", e);
+                return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.toString());
+            }
+            // Not a database or storage outage, so retrying on its own would only repeat it; the
+            // batch fails with what happened (nothing was deleted) and the other tables go on.
+            log.error("batch FAILED on an unexpected error", e);
+            return fail(m, w, "unexpected error in " + m.status() + ": " + e, t);
         }
     }
 
@@ -187,7 +197,7 @@ final class BatchRunner {
                     progress.rowsExported(table.qualifiedName(), batch.getRowCount(), memorySize(batch));
                 });
                 if (result.rows() > 0) {
-                    file = writer.finish();
+                    file = writer.finish(result.closingMetadata());
                 }
             }
             if (result.rows() == 0) {

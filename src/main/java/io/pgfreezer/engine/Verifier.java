@@ -2,6 +2,7 @@ package io.pgfreezer.engine;
 
 import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.format.FormatException;
+import io.pgfreezer.format.ValueMismatchException;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.storage.ObjectInfo;
 import io.pgfreezer.storage.ObjectStorage;
@@ -21,7 +22,9 @@ import java.util.Optional;
 
 /**
  * Proves that the object in storage is the file that was written, before anything is deleted:
- * same size, same SHA-256 over every byte, and every value decodes to the exported row count.
+ * same size, same SHA-256 over every byte, every value decodes to the exported row count, and the
+ * decoded values, encoded back into PostgreSQL's binary form, have the digest of the values
+ * PostgreSQL sent at export (so a wrong conversion fails the batch, not only a damaged byte).
  * The object is read back from storage into a temporary file, so memory stays bounded.
  */
 final class Verifier {
@@ -59,6 +62,9 @@ final class Verifier {
             long rows;
             try {
                 rows = format.decodeAll(copy);
+            } catch (ValueMismatchException e) {
+                throw new BatchFailedException("Verification failed: the values archived in " + uri
+                        + " are not the values PostgreSQL sent: " + e.getMessage(), e);
             } catch (FormatException e) {
                 throw new BatchFailedException("Verification failed: " + uri + " does not decode: " + e.getMessage(), e);
             }

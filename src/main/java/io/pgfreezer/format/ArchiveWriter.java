@@ -2,6 +2,8 @@ package io.pgfreezer.format;
 
 import org.apache.arrow.vector.VectorSchemaRoot;
 
+import java.util.Map;
+
 /**
  * Writes one archive file batch by batch. {@link #finish()} completes the file; {@link #close()}
  * without finish abandons it, and the caller then aborts the object.
@@ -12,6 +14,9 @@ public interface ArchiveWriter extends AutoCloseable {
 
     /** Writes the footer and returns what was written; the bytes' SHA-256 proves the object later. */
     WrittenFile finish();
+
+    /** As {@link #finish()}, with footer metadata known only at the end (the value digest). */
+    WrittenFile finish(Map<String, String> closingMetadata);
 
     @Override
     void close();

@@ -49,9 +49,14 @@ final class ArrowToParquet {
 
     /** Column name to PostgreSQL type name, for the columns whose Arrow field names one. */
     static Map<String, String> pgTypes(Schema schema) {
+        return fieldMetadata(schema, ArchiveMetadata.PG_TYPE);
+    }
+
+    /** Column name to the value of one field metadata key, for the fields that carry it. */
+    static Map<String, String> fieldMetadata(Schema schema, String key) {
         Map<String, String> types = new LinkedHashMap<>();
         for (Field field : schema.getFields()) {
-            String pgType = field.getMetadata().get(ArchiveMetadata.PG_TYPE);
+            String pgType = field.getMetadata().get(key);
             if (pgType != null) {
                 types.put(field.getName(), pgType);
             }

@@ -188,14 +188,14 @@ final class ColumnLayout {
 
     private static Map<String, String> pgTypes(Map<String, String> keyValueMetadata) {
         String json = keyValueMetadata.get(ArchiveMetadata.PG_TYPES);
-        if (json == null) {
-            return Map.of();
-        }
+        return json == null ? Map.of() : stringMap(json, ArchiveMetadata.PG_TYPES);
+    }
+
+    static Map<String, String> stringMap(String json, String key) {
         try {
             return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
         } catch (JsonProcessingException e) {
-            throw new FormatException("the Parquet footer's " + ArchiveMetadata.PG_TYPES
-                    + " entry is not a JSON object of strings");
+            throw new FormatException("the Parquet footer's " + key + " entry is not a JSON object of strings");
         }
     }
 

@@ -44,12 +44,18 @@ final class ColumnWriter {
     private final int position;
     private final FieldVector vector;
     private final ValueWriter value;
+    /** For a list column: its vector and the writer of one element; null otherwise. */
+    private final ListVector list;
+    private final ValueWriter element;
 
-    private ColumnWriter(String name, int position, FieldVector vector, ValueWriter value) {
+    private ColumnWriter(String name, int position, FieldVector vector, ValueWriter value, ListVector list,
+                         ValueWriter element) {
         this.name = name;
         this.position = position;
         this.vector = vector;
         this.value = value;
+        this.list = list;
+        this.element = element;
     }
 
     /** Writers for every column of {@code schema}, reading from {@code vectors} in the same order. */
@@ -58,10 +64,15 @@ final class ColumnWriter {
         for (int i = 0; i < writers.length; i++) {
             Type type = schema.getType(i);
             FieldVector vector = vectors.get(i);
-            ValueWriter value = type.isPrimitive()
-                    ? primitive(type.getName(), type.asPrimitiveType(), vector)
-                    : list(type.getName(), type.asGroupType(), (ListVector) vector);
-            writers[i] = new ColumnWriter(type.getName(), i, vector, value);
+            if (type.isPrimitive()) {
+                writers[i] = new ColumnWriter(type.getName(), i, vector,
+                        primitive(type.getName(), type.asPrimitiveType(), vector), null, null);
+            } else {
+                ListVector list = (ListVector) vector;
+                PrimitiveType elementType = type.asGroupType().getType(0).asGroupType().getType(0).asPrimitiveType();
+                writers[i] = new ColumnWriter(type.getName(), i, vector, list(type.getName(), type.asGroupType(), list),
+                        list, primitive(type.getName(), elementType, list.getDataVector()));
+            }
         }
         return writers;
     }
@@ -74,6 +85,123 @@ final class ColumnWriter {
         consumer.startField(name, position);
         value.write(consumer, row);
         consumer.endField(name, position);
+    }
+
+    /**
+     * Writes rows {@code [0, rows)} of this column straight into its Parquet column writer, with
+     * the repetition and definition levels spelled out: one pass per column instead of
+     * assembling records field by field.
+     *
+     * @param maxDefinition the leaf's maximum definition level (a value present at every level)
+     */
+    void writeColumn(org.apache.parquet.column.ColumnWriter out, int rows, int maxDefinition) {
+        LeafConsumer leaf = new LeafConsumer(out);
+        if (list == null) {
+            leaf.definition = maxDefinition;
+            for (int row = 0; row < rows; row++) {
+                if (vector.isNull(row)) {
+                    out.writeNull(0, maxDefinition - 1);
+                } else {
+                    value.write(leaf, row);
+                }
+            }
+            return;
+        }
+        FieldVector elements = list.getDataVector();
+        // Levels below the leaf's: element NULL, list empty, list NULL (when the list is optional).
+        for (int row = 0; row < rows; row++) {
+            if (list.isNull(row)) {
+                out.writeNull(0, maxDefinition - 3);
+                continue;
+            }
+            int start = list.getElementStartIndex(row);
+            int end = list.getElementEndIndex(row);
+            if (start == end) {
+                out.writeNull(0, maxDefinition - 2);
+                continue;
+            }
+            for (int i = start; i < end; i++) {
+                int repetition = i == start ? 0 : 1;
+                if (elements.isNull(i)) {
+                    out.writeNull(repetition, maxDefinition - 1);
+                } else {
+                    leaf.repetition = repetition;
+                    leaf.definition = maxDefinition;
+                    element.write(leaf, i);
+                }
+            }
+        }
+    }
+
+    /** Hands the one value a {@link ValueWriter} emits to a column writer at fixed levels. */
+    private static final class LeafConsumer extends RecordConsumer {
+        private final org.apache.parquet.column.ColumnWriter out;
+        int repetition;
+        int definition;
+
+        LeafConsumer(org.apache.parquet.column.ColumnWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void addInteger(int value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void addLong(long value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void addBoolean(boolean value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void addBinary(Binary value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void addFloat(float value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void addDouble(double value) {
+            out.write(value, repetition, definition);
+        }
+
+        @Override
+        public void startMessage() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void endMessage() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void startField(String field, int index) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void endField(String field, int index) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void startGroup() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void endGroup() {
+            throw new UnsupportedOperationException();
+        }
     }
 
     /** Nulls in a required column would make Parquet fail mid-record, so they are refused first. */

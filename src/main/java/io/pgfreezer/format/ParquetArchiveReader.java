@@ -100,9 +100,22 @@ public final class ParquetArchiveReader implements AutoCloseable {
      */
     public static VerifiedFile verify(Path path, String name) {
         try (ParquetArchiveReader reader = open(path, name)) {
+            ValueDigest proof = reader.valueProof();
             long decoded = 0;
             while (reader.next()) {
                 decoded++;
+                if (proof != null) {
+                    proof.addRow(reader.current, decoded);
+                }
+            }
+            if (proof != null) {
+                String expected = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
+                String actual = proof.finish();
+                if (!actual.equals(expected)) {
+                    throw new ValueMismatchException("the values in " + name
+                            + ", encoded back into PostgreSQL's binary form, have digest " + actual
+                            + " but the values PostgreSQL sent at export had " + expected);
+                }
             }
             long footerRows = reader.rowCount();
             if (decoded != footerRows) {
@@ -111,6 +124,29 @@ public final class ParquetArchiveReader implements AutoCloseable {
             }
             return new VerifiedFile(decoded, footerRows, reader.file.getRowGroups().size());
         }
+    }
+
+    /**
+     * The value proof of a file written by export, which records each column's PostgreSQL wire
+     * form; null for files that do not (other writers, the original tool), whose proof is the
+     * byte checksum and the decode alone.
+     */
+    private ValueDigest valueProof() {
+        String json = file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.PG_WIRE);
+        if (json == null) {
+            return null;
+        }
+        Map<String, String> wire = ColumnLayout.stringMap(json, ArchiveMetadata.PG_WIRE);
+        List<String> names = columns.stream().map(ArchiveColumn::name).toList();
+        List<String> specs = names.stream().map(name -> {
+            String spec = wire.get(name);
+            if (spec == null) {
+                throw new ValueMismatchException("the footer of " + this.name + " names no wire form for column \""
+                        + name + "\"");
+            }
+            return spec;
+        }).toList();
+        return new ValueDigest(names, specs);
     }
 
     /** The columns a file's footer declares, without reading any data. */

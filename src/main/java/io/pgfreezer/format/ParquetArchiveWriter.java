@@ -8,15 +8,16 @@ import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import org.slf4j.Logger;
@@ -31,6 +32,10 @@ import io.pgfreezer.storage.ObjectOutput;
 
 /**
  * Streams Arrow batches into one Parquet file on an {@link ObjectOutput}.
+ *
+ * <p>Each batch is written column by column straight into parquet-java's column writers (no
+ * record assembly), and a row group is flushed at the first batch boundary where its buffered
+ * size reaches {@code rowGroupBytes}.
  *
  * <p>Memory: each batch is encoded as it arrives and may be reused by the caller as soon as
  * {@link #write} returns; Parquet keeps the current row group in memory (about
@@ -55,20 +60,41 @@ public final class ParquetArchiveWriter implements AutoCloseable {
     private final List<Field> fields;
     private final MessageType parquetSchema;
     private final DigestingOutputFile file;
-    private final ArrowWriteSupport writeSupport;
-    private final ParquetWriter<Integer> parquet;
+    private final ParquetProperties properties;
+    private final CodecFactory codecs;
+    private final BytesInputCompressor compressor;
+    private final ParquetFileWriter fileWriter;
+    private final Map<String, String> keyValues;
+    private final long rowGroupBytes;
+    private final boolean wireRecorded;
+    private final ColumnDescriptor[] leaves;
+    private ColumnChunkPageWriteStore pageStore;
+    private ColumnWriteStore store;
+    private long rowsInGroup;
     private long rows;
     private State state = State.OPEN;
 
     private ParquetArchiveWriter(ObjectOutput sink, Schema arrowSchema, MessageType parquetSchema,
-                                 DigestingOutputFile file, ArrowWriteSupport writeSupport,
-                                 ParquetWriter<Integer> parquet) {
+                                 DigestingOutputFile file, ParquetProperties properties, CodecFactory codecs,
+                                 BytesInputCompressor compressor, ParquetFileWriter fileWriter,
+                                 Map<String, String> keyValues, long rowGroupBytes) {
         this.sink = sink;
         this.fields = List.copyOf(arrowSchema.getFields());
         this.parquetSchema = parquetSchema;
         this.file = file;
-        this.writeSupport = writeSupport;
-        this.parquet = parquet;
+        this.properties = properties;
+        this.codecs = codecs;
+        this.compressor = compressor;
+        this.fileWriter = fileWriter;
+        this.keyValues = keyValues;
+        this.rowGroupBytes = rowGroupBytes;
+        this.wireRecorded = !ArrowToParquet.fieldMetadata(arrowSchema, ArchiveMetadata.WIRE).isEmpty();
+        // Every top-level column of this package's schemas has exactly one leaf, in column order.
+        this.leaves = parquetSchema.getColumns().toArray(ColumnDescriptor[]::new);
+        if (leaves.length != fields.size()) {
+            throw new IllegalStateException("a column without exactly one Parquet leaf");
+        }
+        startRowGroup();
     }
 
     /** Opens a writer with {@link #DEFAULT_ROW_GROUP_BYTES}. */
@@ -94,25 +120,53 @@ public final class ParquetArchiveWriter implements AutoCloseable {
         MessageType parquetSchema = ArrowToParquet.messageType(arrowSchema);
         Map<String, String> keyValues = new LinkedHashMap<>(extraKeyValueMetadata);
         keyValues.put(ArchiveMetadata.PG_TYPES, toJson(ArrowToParquet.pgTypes(arrowSchema)));
+        Map<String, String> wire = ArrowToParquet.fieldMetadata(arrowSchema, ArchiveMetadata.WIRE);
+        if (!wire.isEmpty()) {
+            if (wire.size() != arrowSchema.getFields().size()) {
+                throw new IllegalArgumentException("either every column names its " + ArchiveMetadata.WIRE + " or none");
+            }
+            keyValues.put(ArchiveMetadata.PG_WIRE, toJson(wire));
+        }
+        keyValues.putIfAbsent(ArchiveMetadata.SPARK_VERSION, ArchiveMetadata.SPARK_VERSION_VALUE);
+
+        keyValues.put("writer.model.name", "pg-freezer");
 
         DigestingOutputFile file = new DigestingOutputFile(sink);
-        ArrowWriteSupport writeSupport = new ArrowWriteSupport(parquetSchema, keyValues);
+        ParquetProperties properties = ParquetProperties.builder()
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withDictionaryEncoding(true)
+                .withPageWriteChecksumEnabled(true)
+                .build();
+        CodecFactory codecs = new CodecFactory(new PlainParquetConfiguration(), properties.getPageSizeThreshold());
         try {
-            // withConf first: every later default is then read from the plain configuration,
-            // never from a Hadoop Configuration.
-            ParquetWriter<Integer> parquet = new Builder(file, writeSupport)
-                    .withConf(new PlainParquetConfiguration())
-                    .withCompressionCodec(codecName(codec))
-                    .withRowGroupSize(rowGroupBytes)
-                    .withDictionaryEncoding(true)
-                    .withPageWriteChecksumEnabled(true)
-                    .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-                    .withValidation(false)
-                    .build();
-            return new ParquetArchiveWriter(sink, arrowSchema, parquetSchema, file, writeSupport, parquet);
+            ParquetFileWriter fileWriter = new ParquetFileWriter(file, parquetSchema, ParquetFileWriter.Mode.CREATE,
+                    rowGroupBytes, 0, properties.getColumnIndexTruncateLength(),
+                    properties.getStatisticsTruncateLength(), properties.getPageWriteChecksumEnabled());
+            fileWriter.start();
+            return new ParquetArchiveWriter(sink, arrowSchema, parquetSchema, file, properties, codecs,
+                    codecs.getCompressor(codecName(codec)), fileWriter, keyValues, rowGroupBytes);
         } catch (IOException | RuntimeException e) {
+            codecs.release();
             throw failure("could not start the Parquet file", e);
         }
+    }
+
+    private void startRowGroup() {
+        pageStore = new ColumnChunkPageWriteStore(compressor, parquetSchema, properties.getAllocator(),
+                properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
+        store = properties.newColumnWriteStore(parquetSchema, pageStore);
+        rowsInGroup = 0;
+    }
+
+    private void flushRowGroup() throws IOException {
+        if (rowsInGroup > 0) {
+            fileWriter.startBlock(rowsInGroup);
+            store.flush();
+            pageStore.flushToFileWriter(fileWriter);
+            fileWriter.endBlock();
+        }
+        store.close();
+        pageStore.close();
     }
 
     /**
@@ -130,17 +184,24 @@ public final class ParquetArchiveWriter implements AutoCloseable {
         for (int i = 0; i < columns.length; i++) {
             columns[i].checkRequired(batchRows, parquetSchema.getType(i).isRepetition(Type.Repetition.REQUIRED));
         }
-        writeSupport.bind(columns);
         try {
+            for (int i = 0; i < columns.length; i++) {
+                columns[i].writeColumn(store.getColumnWriter(leaves[i]), batchRows, leaves[i].getMaxDefinitionLevel());
+            }
             for (int row = 0; row < batchRows; row++) {
-                parquet.write(row);
+                store.endRecord();
+            }
+            rowsInGroup += batchRows;
+            rows += batchRows;
+            if (store.getBufferedSize() >= rowGroupBytes) {
+                flushRowGroup();
+                startRowGroup();
             }
         } catch (IOException | RuntimeException e) {
-            // A row may be half written; nothing more can go into this file.
+            // A column may be half written; nothing more can go into this file.
             state = State.FAILED;
             throw failure("could not write rows to the Parquet file", e);
         }
-        rows += batchRows;
     }
 
     /**
@@ -148,14 +209,35 @@ public final class ParquetArchiveWriter implements AutoCloseable {
      * to commit.
      */
     public WrittenFile finish() {
+        return finish(Map.of());
+    }
+
+    /**
+     * As {@link #finish()}, adding key-value metadata known only once every row is written (the
+     * value digest).
+     */
+    public WrittenFile finish(Map<String, String> closingMetadata) {
         requireOpen();
+        if (!wireRecorded && closingMetadata.containsKey(ArchiveMetadata.VALUE_DIGEST)) {
+            throw new IllegalArgumentException("a value digest needs every column's wire form");
+        }
+        if (wireRecorded && closingMetadata.get(ArchiveMetadata.VALUE_DIGEST) == null) {
+            // Verification demands the digest of every file that records wire forms.
+            throw new IllegalArgumentException("a file recording wire forms must carry the value digest");
+        }
         state = State.FAILED;
+        long footerRows;
         try {
-            parquet.close();
+            flushRowGroup();
+            Map<String, String> footer = new LinkedHashMap<>(keyValues);
+            footer.putAll(closingMetadata);
+            fileWriter.end(footer);
+            footerRows = fileWriter.getFooter().getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
         } catch (IOException | RuntimeException e) {
             throw failure("could not finish the Parquet file", e);
+        } finally {
+            codecs.release();
         }
-        long footerRows = parquet.getFooter().getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
         if (footerRows != rows) {
             throw new FormatException("the Parquet footer counts " + footerRows + " rows but "
                     + rows + " were written");
@@ -184,19 +266,26 @@ public final class ParquetArchiveWriter implements AutoCloseable {
         boolean wasOpen = state == State.OPEN || state == State.FAILED;
         state = State.CLOSED;
         if (wasOpen) {
-            // Closing releases the codecs' buffers; the bytes it would flush are dropped.
+            // Releasing the codecs and buffers; nothing more reaches the sink.
             file.discard();
             try {
-                parquet.close();
-            } catch (IOException | RuntimeException e) {
+                store.close();
+                pageStore.close();
+            } catch (RuntimeException e) {
                 LOG.debug("abandoned Parquet writer did not close cleanly", e);
+            } finally {
+                codecs.release();
             }
         }
     }
 
     /** Bytes Parquet holds in memory and has not yet handed to the sink. */
     long bufferedBytes() {
-        return parquet.getDataSize() - file.bytes();
+        try {
+            return fileWriter.getPos() + store.getBufferedSize() - file.bytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void requireOpen() {
@@ -236,31 +325,5 @@ public final class ParquetArchiveWriter implements AutoCloseable {
             }
         }
         return new FormatException(what + ": " + ParquetArchiveReader.describe(e), e);
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-        private final ArrowWriteSupport writeSupport;
-
-        Builder(OutputFile file, ArrowWriteSupport writeSupport) {
-            super(file);
-            this.writeSupport = writeSupport;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(ParquetConfiguration conf) {
-            return writeSupport;
-        }
-
-        /** Fails, like {@link ArrowWriteSupport#init(Configuration)}: Hadoop's path is never taken. */
-        @Override
-        @SuppressWarnings("deprecation")
-        protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
-            throw new UnsupportedOperationException("pg-freezer writes Parquet without Hadoop's Configuration");
-        }
     }
 }

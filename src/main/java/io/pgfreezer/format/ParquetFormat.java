@@ -36,6 +36,11 @@ public final class ParquetFormat implements ArchiveFormat {
             }
 
             @Override
+            public WrittenFile finish(Map<String, String> closingMetadata) {
+                return writer.finish(closingMetadata);
+            }
+
+            @Override
             public void close() {
                 writer.close();
             }

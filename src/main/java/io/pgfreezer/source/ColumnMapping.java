@@ -1,22 +1,7 @@
 package io.pgfreezer.source;
 
 import io.pgfreezer.format.ArchiveMetadata;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.FixedSizeBinaryVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TimeMicroVector;
-import org.apache.arrow.vector.TimeStampMicroTZVector;
-import org.apache.arrow.vector.TimeStampMicroVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
+import io.pgfreezer.format.PgWire;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -24,144 +9,154 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.sql.Array;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
- * How one PostgreSQL column becomes one Arrow field, and how its values move from a JDBC row
- * into that field's vector. The mapping is decided once from the catalog, before the file's
- * schema is fixed, so a value never changes a column's type part-way through a file.
+ * The type choice: what Arrow (and so Parquet) type a PostgreSQL column becomes, which binary wire
+ * form export reads it in, and what the COPY selects for it. Decided once from the catalog before
+ * the file's schema is fixed, so a value never changes a column's type part-way through a file.
+ * Decoding the wire form is {@link WireDecoder}'s job.
+ *
+ * <p>The default types are the ones Spark 3.5/4.x, Trino's Hive connector, DuckDB and Athena all
+ * read without a hand-written schema: a {@code uuid} is its text form and a {@code time} its
+ * {@code HH:MM:SS[.ffffff]} text (neither the UUID nor the TIME annotation is read by Spark).
  */
 public final class ColumnMapping {
     private static final String PG_TYPE = ArchiveMetadata.PG_TYPE;
     private static final String LOGICAL = ArchiveMetadata.LOGICAL;
 
     /** Widest DECIMAL Parquet readers (Spark, Trino, Athena) all agree on. */
-    private static final int MAX_DECIMAL_PRECISION = 38;
+    static final int MAX_DECIMAL_PRECISION = 38;
 
     private final SourceColumn column;
     private final Field field;
-    private final Kind kind;
-    private final Kind elementKind;
+    private final PgWire wire;
+    private final boolean array;
+    private final String selectExpression;
     private final String fallbackReason;
 
-    private enum Kind {
-        BOOL, INT16, INT32, INT64, FLOAT32, FLOAT64, DECIMAL, TEXT, JSON, BYTES, UUID, DATE,
-        TIMESTAMP, TIMESTAMPTZ, TIME, LIST, AS_TEXT
-    }
-
-    private ColumnMapping(SourceColumn column, Field field, Kind kind, Kind elementKind, String fallbackReason) {
+    private ColumnMapping(SourceColumn column, Field field, PgWire wire, boolean array, String selectExpression,
+                          String fallbackReason) {
         this.column = column;
         this.field = field;
-        this.kind = kind;
-        this.elementKind = elementKind;
+        this.wire = wire;
+        this.array = array;
+        this.selectExpression = selectExpression;
         this.fallbackReason = fallbackReason;
     }
 
     public static ColumnMapping of(SourceColumn c) {
+        String quoted = Identifiers.quote(c.name());
         if (c.elementType() != null) {
-            Kind element = scalarKind(c.elementType(), c.typmod());
-            if (element == null || element == Kind.AS_TEXT) {
+            PgWire element = c.elementKind() == 'e' ? PgWire.TEXT : scalarWire(c.elementType(), c.typmod());
+            if (element == null || c.elementOid() == 0) {
                 return asText(c, "arrays of " + c.elementType() + " have no Parquet mapping");
             }
-            Field child = new Field("element", fieldType(element, c.elementType(), c.typmod(), Map.of()), null);
-            Field list = new Field(c.name(), fieldType(Kind.LIST, c.pgType(), c.typmod(),
-                    Map.of(PG_TYPE, c.displayType())), List.of(child));
-            return new ColumnMapping(c, list, Kind.LIST, element, null);
+            String spec = PgWire.arraySpec(c.elementOid(), element);
+            Map<String, String> elementMeta = logical(element);
+            Field child = new Field("element", new FieldType(true, arrowType(element, c.typmod()), null,
+                    elementMeta.isEmpty() ? null : elementMeta), null);
+            Field list = new Field(c.name(), new FieldType(true, ArrowType.List.INSTANCE, null,
+                    Map.of(PG_TYPE, c.displayType(), ArchiveMetadata.WIRE, spec)), List.of(child));
+            return new ColumnMapping(c, list, element, true, quoted, null);
         }
-        if (c.kind() == 'e') {
-            return new ColumnMapping(c, new Field(c.name(), fieldType(Kind.TEXT, c.pgType(), -1,
-                    Map.of(PG_TYPE, c.displayType())), null), Kind.TEXT, null, null);
-        }
-        Kind k = scalarKind(c.pgType(), c.typmod());
-        if (k == null) {
-            return asText(c, "type " + c.displayType() + " has no exact Parquet mapping");
-        }
-        if (k == Kind.AS_TEXT) {
+        PgWire wire = c.kind() == 'e' ? PgWire.TEXT : scalarWire(c.pgType(), c.typmod());
+        if (wire == null && c.pgType().equals("numeric")) {
             return asText(c, "numeric without a declared precision (or above " + MAX_DECIMAL_PRECISION
                     + " digits) cannot be a Parquet DECIMAL; its exact text is kept");
         }
-        Map<String, String> meta = new HashMap<>();
-        meta.put(PG_TYPE, c.displayType());
-        if (k == Kind.JSON) {
-            meta.put(LOGICAL, ArchiveMetadata.LOGICAL_JSON);
-        } else if (k == Kind.UUID) {
-            meta.put(LOGICAL, ArchiveMetadata.LOGICAL_UUID);
+        if (wire == null) {
+            return asText(c, "type " + c.displayType() + " has no exact Parquet mapping");
         }
-        return new ColumnMapping(c, new Field(c.name(), fieldType(k, c.pgType(), c.typmod(), meta), null), k, null, null);
+        Map<String, String> meta = new HashMap<>(logical(wire));
+        meta.put(PG_TYPE, c.displayType());
+        meta.put(ArchiveMetadata.WIRE, wire.spec());
+        return new ColumnMapping(c, new Field(c.name(), new FieldType(true, arrowType(wire, c.typmod()), null, meta),
+                null), wire, false, quoted, null);
     }
 
     private static ColumnMapping asText(SourceColumn c, String reason) {
-        Field f = new Field(c.name(), fieldType(Kind.TEXT, c.pgType(), -1, Map.of(PG_TYPE, c.displayType())), null);
-        return new ColumnMapping(c, f, Kind.AS_TEXT, null, reason);
+        Field f = new Field(c.name(), new FieldType(true, ArrowType.Utf8.INSTANCE, null,
+                Map.of(PG_TYPE, c.displayType(), ArchiveMetadata.WIRE, PgWire.TEXT.spec())), null);
+        // PostgreSQL renders the text under the export's pinned session settings.
+        return new ColumnMapping(c, f, PgWire.TEXT, false, Identifiers.quote(c.name()) + "::text", reason);
     }
 
-    private static Kind scalarKind(String pgType, int typmod) {
+    private static Map<String, String> logical(PgWire wire) {
+        return wire == PgWire.JSON || wire == PgWire.JSONB ? Map.of(LOGICAL, ArchiveMetadata.LOGICAL_JSON) : Map.of();
+    }
+
+    /** The binary form read natively, or null when PostgreSQL's text form is archived instead. */
+    private static PgWire scalarWire(String pgType, int typmod) {
         return switch (pgType) {
-            case "bool" -> Kind.BOOL;
-            case "int2" -> Kind.INT16;
-            case "int4" -> Kind.INT32;
-            case "int8", "oid" -> Kind.INT64;
-            case "float4" -> Kind.FLOAT32;
-            case "float8" -> Kind.FLOAT64;
-            case "numeric" -> decimalPrecision(typmod) > 0 && decimalPrecision(typmod) <= MAX_DECIMAL_PRECISION
-                    ? Kind.DECIMAL : Kind.AS_TEXT;
-            case "text", "varchar", "bpchar", "name", "char", "citext" -> Kind.TEXT;
-            case "json", "jsonb" -> Kind.JSON;
-            case "bytea" -> Kind.BYTES;
-            case "uuid" -> Kind.UUID;
-            case "date" -> Kind.DATE;
-            case "timestamp" -> Kind.TIMESTAMP;
-            case "timestamptz" -> Kind.TIMESTAMPTZ;
-            case "time" -> Kind.TIME;
+            case "bool" -> PgWire.BOOL;
+            case "int2" -> PgWire.INT2;
+            case "int4" -> PgWire.INT4;
+            case "int8" -> PgWire.INT8;
+            case "oid" -> PgWire.OID;
+            case "float4" -> PgWire.FLOAT4;
+            case "float8" -> PgWire.FLOAT8;
+            case "numeric" -> decimalPrecision(typmod) > 0 && archivedPrecision(typmod) <= MAX_DECIMAL_PRECISION
+                    ? PgWire.NUMERIC : null;
+            // Their binary form is the text in the client encoding (UTF-8); "char" is a raw byte
+            // and citext an extension type, so both go through their text output instead.
+            case "text", "varchar", "bpchar", "name" -> PgWire.TEXT;
+            case "json" -> PgWire.JSON;
+            case "jsonb" -> PgWire.JSONB;
+            case "bytea" -> PgWire.BYTEA;
+            case "uuid" -> PgWire.UUID;
+            case "date" -> PgWire.DATE;
+            case "timestamp" -> PgWire.TIMESTAMP;
+            case "timestamptz" -> PgWire.TIMESTAMPTZ;
+            case "time" -> PgWire.TIME;
             default -> null;
         };
     }
 
-    /** numeric's typmod packs ((precision << 16) | scale) + 4; -1 means unconstrained. */
+    /** numeric's typmod packs ((precision << 16) | (scale & 0x7ff)) + 4, scale an 11-bit signed value; -1 means unconstrained. */
     static int decimalPrecision(int typmod) {
         return typmod < 4 ? -1 : ((typmod - 4) >> 16) & 0xffff;
     }
 
     static int decimalScale(int typmod) {
-        return typmod < 4 ? -1 : (typmod - 4) & 0xffff;
+        if (typmod < 4) {
+            return -1;
+        }
+        // PostgreSQL 15+ allows scales from -1000 to 1000, stored as 11 bits two's complement.
+        return (((typmod - 4) & 0x7ff) ^ 0x400) - 0x400;
     }
 
-    private static FieldType fieldType(Kind k, String pgType, int typmod, Map<String, String> meta) {
-        ArrowType t = switch (k) {
+    /**
+     * Parquet requires 0 ≤ scale ≤ precision. numeric(p,s) with s < 0 holds integers of up to
+     * p - s digits, and with s > p fractions of s digits: both fit DECIMAL(max(p, p - s, s), max(s, 0)).
+     */
+    static int archivedPrecision(int typmod) {
+        int p = decimalPrecision(typmod);
+        int s = decimalScale(typmod);
+        return s < 0 ? p - s : Math.max(p, s);
+    }
+
+    static int archivedScale(int typmod) {
+        return Math.max(decimalScale(typmod), 0);
+    }
+
+    private static ArrowType arrowType(PgWire wire, int typmod) {
+        return switch (wire) {
             case BOOL -> ArrowType.Bool.INSTANCE;
-            case INT16 -> new ArrowType.Int(16, true);
-            case INT32 -> new ArrowType.Int(32, true);
-            case INT64 -> new ArrowType.Int(64, true);
-            case FLOAT32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
-            case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-            case DECIMAL -> new ArrowType.Decimal(decimalPrecision(typmod), decimalScale(typmod), 128);
-            case TEXT, JSON, AS_TEXT -> ArrowType.Utf8.INSTANCE;
-            case BYTES -> ArrowType.Binary.INSTANCE;
-            case UUID -> new ArrowType.FixedSizeBinary(16);
+            case INT2 -> new ArrowType.Int(16, true);
+            case INT4 -> new ArrowType.Int(32, true);
+            case INT8, OID -> new ArrowType.Int(64, true);
+            case FLOAT4 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+            case FLOAT8 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+            case NUMERIC -> new ArrowType.Decimal(archivedPrecision(typmod), archivedScale(typmod), 128);
+            case TEXT, JSON, JSONB, UUID, TIME -> ArrowType.Utf8.INSTANCE;
+            case BYTEA -> ArrowType.Binary.INSTANCE;
             case DATE -> new ArrowType.Date(DateUnit.DAY);
             case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, null);
             case TIMESTAMPTZ -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
-            case TIME -> new ArrowType.Time(TimeUnit.MICROSECOND, 64);
-            case LIST -> ArrowType.List.INSTANCE;
         };
-        return new FieldType(true, t, null, meta.isEmpty() ? null : meta);
     }
 
     public Field field() {
@@ -172,145 +167,22 @@ public final class ColumnMapping {
         return column;
     }
 
+    /** The binary form of the column's values (of its elements, for an array). */
+    PgWire wire() {
+        return wire;
+    }
+
+    boolean isArray() {
+        return array;
+    }
+
+    /** What the export's COPY selects for this column. */
+    String selectExpression() {
+        return selectExpression;
+    }
+
     /** Why this column is stored as text instead of its own type; null when it is not. */
     public String fallbackReason() {
         return fallbackReason;
-    }
-
-    /**
-     * Reads column {@code index} of the current row and stores it at {@code row} of
-     * {@code vector}. Returns an estimate of the bytes it added, so batches can be cut by size.
-     */
-    int copy(ResultSet rs, int index, FieldVector vector, int row) throws SQLException {
-        if (kind == Kind.LIST) {
-            Array array = rs.getArray(index);
-            if (array == null) {
-                vector.setNull(row);
-                return 1;
-            }
-            Object[] values = (Object[]) array.getArray();
-            ListVector list = (ListVector) vector;
-            int offset = list.startNewValue(row);
-            FieldVector child = list.getDataVector();
-            int bytes = 8;
-            for (int i = 0; i < values.length; i++) {
-                bytes += setValue(elementKind, child, offset + i, values[i]);
-            }
-            list.endValue(row, values.length);
-            return bytes;
-        }
-        Object value = read(rs, index);
-        if (value == null) {
-            vector.setNull(row);
-            return 1;
-        }
-        return setValue(kind, vector, row, value);
-    }
-
-    private Object read(ResultSet rs, int index) throws SQLException {
-        return switch (kind) {
-            case BOOL -> nullable(rs, rs.getBoolean(index));
-            case INT16 -> nullable(rs, rs.getShort(index));
-            case INT32 -> nullable(rs, rs.getInt(index));
-            case INT64 -> nullable(rs, rs.getLong(index));
-            case FLOAT32 -> nullable(rs, rs.getFloat(index));
-            case FLOAT64 -> nullable(rs, rs.getDouble(index));
-            case DECIMAL -> rs.getBigDecimal(index);
-            case TEXT, JSON, AS_TEXT -> rs.getString(index);
-            case BYTES -> rs.getBytes(index);
-            case UUID -> rs.getObject(index, UUID.class);
-            case DATE -> rs.getObject(index, LocalDate.class);
-            case TIMESTAMP -> rs.getObject(index, LocalDateTime.class);
-            case TIMESTAMPTZ -> rs.getObject(index, OffsetDateTime.class);
-            case TIME -> rs.getObject(index, LocalTime.class);
-            case LIST -> throw new IllegalStateException("lists are read in copy()");
-        };
-    }
-
-    private static Object nullable(ResultSet rs, Object value) throws SQLException {
-        return rs.wasNull() ? null : value;
-    }
-
-    private int setValue(Kind k, FieldVector vector, int row, Object value) {
-        if (value == null) {
-            vector.setNull(row);
-            return 1;
-        }
-        switch (k) {
-            case BOOL -> ((BitVector) vector).setSafe(row, ((Boolean) value) ? 1 : 0);
-            case INT16 -> ((SmallIntVector) vector).setSafe(row, ((Number) value).shortValue());
-            case INT32 -> ((IntVector) vector).setSafe(row, ((Number) value).intValue());
-            case INT64 -> ((BigIntVector) vector).setSafe(row, ((Number) value).longValue());
-            case FLOAT32 -> ((Float4Vector) vector).setSafe(row, ((Number) value).floatValue());
-            case FLOAT64 -> ((Float8Vector) vector).setSafe(row, ((Number) value).doubleValue());
-            case DECIMAL -> {
-                DecimalVector dv = (DecimalVector) vector;
-                BigDecimal d = (BigDecimal) value;
-                if (d.scale() != dv.getScale()) {
-                    d = d.setScale(dv.getScale());
-                }
-                dv.setSafe(row, d);
-            }
-            case TEXT, JSON, AS_TEXT -> {
-                byte[] b = value.toString().getBytes(StandardCharsets.UTF_8);
-                ((VarCharVector) vector).setSafe(row, b);
-                return b.length + 4;
-            }
-            case BYTES -> {
-                byte[] b = (byte[]) value;
-                ((VarBinaryVector) vector).setSafe(row, b);
-                return b.length + 4;
-            }
-            case UUID -> ((FixedSizeBinaryVector) vector).setSafe(row, uuidBytes((UUID) value));
-            case DATE -> ((DateDayVector) vector).setSafe(row, Math.toIntExact(finite((LocalDate) value).toEpochDay()));
-            case TIMESTAMP -> ((TimeStampMicroVector) vector).setSafe(row, micros(localTimestamp(value)));
-            case TIMESTAMPTZ -> ((TimeStampMicroTZVector) vector).setSafe(row, micros(instant(value)));
-            case TIME -> ((TimeMicroVector) vector).setSafe(row, ((LocalTime) value).toNanoOfDay() / 1_000);
-            case LIST -> throw new IllegalStateException("nested lists are not mapped");
-        }
-        return 8;
-    }
-
-    private LocalDate finite(LocalDate d) {
-        if (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN)) {
-            throw infinite();
-        }
-        return d;
-    }
-
-    private Instant instant(Object value) {
-        if (value instanceof OffsetDateTime odt) {
-            if (odt.equals(OffsetDateTime.MAX) || odt.equals(OffsetDateTime.MIN)) {
-                throw infinite();
-            }
-            return odt.toInstant();
-        }
-        return ((Timestamp) value).toInstant();
-    }
-
-    private LocalDateTime localTimestamp(Object value) {
-        LocalDateTime t = value instanceof Timestamp ts ? ts.toLocalDateTime() : (LocalDateTime) value;
-        if (t.equals(LocalDateTime.MAX) || t.equals(LocalDateTime.MIN)) {
-            throw infinite();
-        }
-        return t;
-    }
-
-    private UnconvertibleValueException infinite() {
-        return new UnconvertibleValueException("column " + column.name() + " holds an infinite "
-                + column.displayType() + ", which Parquet cannot represent; exclude it with extra_filters "
-                + "or replace it in PostgreSQL, then retry with --force");
-    }
-
-    private static long micros(LocalDateTime t) {
-        return micros(t.toInstant(ZoneOffset.UTC));
-    }
-
-    private static long micros(Instant t) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
-    }
-
-    private static byte[] uuidBytes(UUID u) {
-        return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
     }
 }

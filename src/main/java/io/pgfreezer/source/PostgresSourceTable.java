@@ -7,6 +7,10 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import io.pgfreezer.format.PgWire;
+import io.pgfreezer.format.ValueDigest;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +85,9 @@ final class PostgresSourceTable implements SourceTable {
                        CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
                        et.typname,
                        CASE WHEN t.typtype = 'd' THEN bt.typtype ELSE t.typtype END,
-                       a.attnotnull
+                       a.attnotnull,
+                       et.oid,
+                       et.typtype
                   FROM pg_attribute a
                   JOIN pg_class c ON c.oid = a.attrelid
                   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -99,8 +105,10 @@ final class PostgresSourceTable implements SourceTable {
             ps.setString(2, table.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    String elementKind = rs.getString(9);
                     SourceColumn c = new SourceColumn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5), rs.getString(6).charAt(0), rs.getBoolean(7));
+                            rs.getString(5), rs.getString(6).charAt(0), rs.getBoolean(7), rs.getLong(8),
+                            elementKind == null ? (char) 0 : elementKind.charAt(0));
                     ColumnMapping m = ColumnMapping.of(c);
                     if (m.fallbackReason() != null) {
                         log.warn("column {} of {} is stored as text: {}", c.name(), table.qualifiedName(), m.fallbackReason());
@@ -179,64 +187,118 @@ final class PostgresSourceTable implements SourceTable {
         }
     }
 
+    /**
+     * Reads the window with one {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)} in a
+     * repeatable-read snapshot and decodes each field's binary form straight into the batch's
+     * vectors. The digest of the bytes PostgreSQL sent is the value proof verification checks.
+     */
     @Override
     public ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
         StringBuilder cols = new StringBuilder();
         for (ColumnMapping m : schema.columns()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(Identifiers.quote(m.column().name()));
+            cols.append(cols.length() == 0 ? "" : ", ").append(m.selectExpression());
         }
-        String sql = "SELECT " + cols + " FROM " + relation + range() + " ORDER BY " + timeColumn;
+        // COPY takes no parameters: the bounds are literals of the column's own type, so an
+        // index on it still serves the range.
+        String sql = "COPY (SELECT " + cols + " FROM " + relation + " WHERE " + timeColumn + " >= " + literal(start)
+                + " AND " + timeColumn + " < " + literal(end) + filter + " ORDER BY " + timeColumn
+                + ") TO STDOUT (FORMAT binary)";
         List<DeleteChunk> chunks = new ArrayList<>();
         long total = 0;
+        ValueDigest digest = new ValueDigest();
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
             beginSnapshot(true);
-            try (PreparedStatement ps = conn.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                ps.setFetchSize(FETCH_SIZE);
-                bind(ps, 1, start);
-                bind(ps, 2, end);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<FieldVector> vectors = root.getFieldVectors();
-                    List<ColumnMapping> mappings = schema.columns();
-                    int width = mappings.size();
-                    root.allocateNew();
-                    int row = 0;
-                    long bytes = 0;
-                    Instant chunkStart = start;
-                    Instant previous = null;
-                    long inChunk = 0;
-                    while (rs.next()) {
-                        Instant ts = readTime(rs, schema.timeColumnIndex() + 1);
-                        // A chunk only ends between two distinct timestamps, so a range delete of
-                        // [from, to) removes exactly the rows this chunk counted.
-                        if (inChunk >= chunkRows && ts.isAfter(previous)) {
-                            chunks.add(new DeleteChunk(chunkStart, ts, inChunk));
-                            chunkStart = ts;
-                            inChunk = 0;
-                        }
-                        for (int c = 0; c < width; c++) {
-                            bytes += mappings.get(c).copy(rs, c + 1, vectors.get(c), row);
-                        }
-                        row++;
-                        inChunk++;
-                        total++;
-                        previous = ts;
-                        if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
-                            root.setRowCount(row);
-                            sink.accept(root);
-                            root.allocateNew();
-                            row = 0;
-                            bytes = 0;
-                        }
+            pinSessionForExport();
+            List<FieldVector> vectors = root.getFieldVectors();
+            List<ColumnMapping> mappings = schema.columns();
+            int width = mappings.size();
+            WireDecoder[] decoders = new WireDecoder[width];
+            for (int c = 0; c < width; c++) {
+                decoders[c] = WireDecoder.of(mappings.get(c), vectors.get(c));
+            }
+            int timeIndex = schema.timeColumnIndex();
+            CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+            CopyBinaryReader in = new CopyBinaryReader(copy, digest);
+            try {
+                in.readHeader();
+                root.allocateNew();
+                int row = 0;
+                long bytes = 0;
+                Instant chunkStart = start;
+                long previous = Long.MIN_VALUE;
+                long inChunk = 0;
+                while (true) {
+                    in.fill(2);
+                    int fields = WireDecoder.int16(in.buf, in.pos);
+                    in.pos += 2;
+                    if (fields == -1) {
+                        in.expectEnd();
+                        break;
                     }
-                    if (row > 0) {
+                    if (fields != width) {
+                        throw new IllegalStateException("COPY sent a tuple of " + fields + " fields for " + width + " columns");
+                    }
+                    long ts = 0;
+                    WireDecoder.Unrepresentable problem = null;
+                    int problemColumn = -1;
+                    for (int c = 0; c < width; c++) {
+                        in.fill(4);
+                        int len = WireDecoder.int32(in.buf, in.pos);
+                        in.pos += 4;
+                        if (len < 0) {
+                            decoders[c].setNull(row);
+                            continue;
+                        }
+                        in.fill(len);
+                        if (c == timeIndex) {
+                            ts = len == 8 ? WireDecoder.int64(in.buf, in.pos) : WireDecoder.int32(in.buf, in.pos);
+                        }
+                        if (problem == null) {
+                            try {
+                                decoders[c].decode(in.buf, in.pos, len, row);
+                            } catch (WireDecoder.Unrepresentable e) {
+                                // Finish the tuple first: the message names the row by its timestamp.
+                                problem = e;
+                                problemColumn = c;
+                            }
+                        }
+                        in.pos += len;
+                        bytes += len + 4;
+                    }
+                    if (problem != null) {
+                        throw unrepresentable(mappings.get(problemColumn).column(), ts, problem);
+                    }
+                    // A chunk only ends between two distinct timestamps, so a range delete of
+                    // [from, to) removes exactly the rows this chunk counted.
+                    if (inChunk >= chunkRows && ts > previous) {
+                        Instant boundary = instant(ts);
+                        chunks.add(new DeleteChunk(chunkStart, boundary, inChunk));
+                        chunkStart = boundary;
+                        inChunk = 0;
+                    }
+                    row++;
+                    inChunk++;
+                    total++;
+                    previous = ts;
+                    if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
                         root.setRowCount(row);
                         sink.accept(root);
-                    }
-                    if (total > 0) {
-                        chunks.add(new DeleteChunk(chunkStart, end, inChunk));
+                        root.allocateNew();
+                        row = 0;
+                        bytes = 0;
                     }
                 }
+                if (row > 0) {
+                    root.setRowCount(row);
+                    sink.accept(root);
+                }
+                if (total > 0) {
+                    chunks.add(new DeleteChunk(chunkStart, end, inChunk));
+                }
+            } catch (SQLException | RuntimeException e) {
+                in.discardRest(e);
+                throw e;
             }
             conn.commit();
         } catch (SQLException e) {
@@ -248,7 +310,53 @@ final class PostgresSourceTable implements SourceTable {
         } finally {
             autoCommit();
         }
-        return new ExportResult(total, chunks);
+        return new ExportResult(total, chunks, digest.streamDigest());
+    }
+
+    /**
+     * Text forms PostgreSQL renders for the archive (intervals, money, composites, ...) and the
+     * window literals must not depend on the role's or database's settings. Each lasts only for
+     * the export's transaction. The COPY is one statement for the whole window, so the
+     * per-statement timeout meant for single queries would cut off any large window.
+     */
+    private void pinSessionForExport() throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; "
+                    + "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; "
+                    + "SET LOCAL lc_monetary = 'C'; SET LOCAL lc_numeric = 'C'; SET LOCAL bytea_output = 'hex'; "
+                    + "SET LOCAL statement_timeout = 0");
+        }
+    }
+
+    private String literal(Instant t) {
+        String text = switch (schema.timeColumnType()) {
+            case TIMESTAMPTZ -> t.toString() + "'::timestamptz";
+            case TIMESTAMP -> LocalDateTime.ofInstant(t, ZoneOffset.UTC) + "'::timestamp";
+            case DATE -> LocalDate.ofInstant(t, ZoneOffset.UTC) + "'::date";
+        };
+        // ISO text never holds a quote; were it to, doubling it keeps it a value.
+        int cast = text.indexOf("'::");
+        return "'" + text.substring(0, cast).replace("'", "''") + text.substring(cast);
+    }
+
+    /** The timestamp column's raw binary value as the instant the window arithmetic uses. */
+    private Instant instant(long raw) {
+        if (schema.timeColumnType() == TimeColumnType.DATE) {
+            return Instant.ofEpochSecond((raw + PgWire.PG_EPOCH_DAYS) * 86_400L);
+        }
+        long unix = raw + PgWire.PG_EPOCH_MICROS;
+        return Instant.ofEpochSecond(Math.floorDiv(unix, 1_000_000L), Math.floorMod(unix, 1_000_000L) * 1_000L);
+    }
+
+    private UnconvertibleValueException unrepresentable(SourceColumn column, long ts, WireDecoder.Unrepresentable problem) {
+        String at = schema.timeColumnType() == TimeColumnType.TIMESTAMPTZ ? instant(ts).toString()
+                : schema.timeColumnType() == TimeColumnType.TIMESTAMP
+                ? LocalDateTime.ofInstant(instant(ts), ZoneOffset.UTC).toString()
+                : LocalDate.ofInstant(instant(ts), ZoneOffset.UTC).toString();
+        return new UnconvertibleValueException("column \"" + column.name() + "\" (" + column.displayType()
+                + ") of the row with " + table.timestampColumn() + " = " + at + " holds " + problem.getMessage()
+                + "; nothing was archived or deleted. Exclude such rows with the table's extra_filters or change "
+                + "the value in PostgreSQL, then retry with --force");
     }
 
     @Override

@@ -64,6 +64,16 @@ public final class Benchmark {
                         r.copySeconds, r.exportSeconds, r.exportSeconds / r.copySeconds, r.plainDeleteSeconds,
                         r.guardedDeleteSeconds, r.guardedDeleteSeconds / r.plainDeleteSeconds, r.peakHeap >> 20);
             }
+            System.out.println();
+            System.out.printf("%-12s %10s %12s %14s %8s %12s %12s %8s%n", "table", "rows", "run s", "by hand s", "ratio",
+                    "export s", "verify s", "ratio");
+            for (Result r : new Result[] {small, large}) {
+                System.out.printf("%-12s %,10d %12.2f %14.2f %8.2f %12.2f %12.2f %8.2f%n", r.table, r.rows, r.runSeconds,
+                        r.byHandSeconds, r.runSeconds / r.byHandSeconds, r.exportSeconds, r.verifySeconds,
+                        r.verifySeconds / r.exportSeconds);
+            }
+            System.out.println("by hand: COPY ... TO STDOUT (FORMAT csv) into a file, DuckDB COPY of that CSV TO "
+                    + "parquet (snappy), one plain DELETE; run: pg-freezer's whole run (export, upload, verify, delete)");
             System.out.printf("export throughput: %,.0f rows/s; parquet bytes per row: %.1f%n",
                     large.rows / large.exportSeconds, (double) large.bytes / large.rows);
             System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
@@ -72,7 +82,8 @@ public final class Benchmark {
     }
 
     record Result(String table, long rows, double copySeconds, double exportSeconds, double plainDeleteSeconds,
-                  double guardedDeleteSeconds, long peakHeap, long bytes) {
+                  double guardedDeleteSeconds, long peakHeap, long bytes, double verifySeconds, double runSeconds,
+                  double byHandSeconds) {
     }
 
     private static Result measure(EmbeddedPostgres pg, long rows, String table) throws Exception {
@@ -102,6 +113,27 @@ public final class Benchmark {
             System.out.printf("%s: COPY binary of %,d rows in %.2f s%n", table, copied, copy);
         }
 
+        // The by-hand pipeline an operator could script instead: CSV out (what psql's \copy does),
+        // DuckDB turns it into Parquet, then the plain DELETE measured below.
+        double byHandExport;
+        Path handDir = Files.createTempDirectory("pg-freezer-by-hand-");
+        Path csv = handDir.resolve("window.csv");
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(csv), 1 << 16)) {
+            long start = System.nanoTime();
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM " + table
+                    + " WHERE recorded_at >= '2024-01-15' AND recorded_at < '2024-01-16' ORDER BY recorded_at) "
+                    + "TO STDOUT (FORMAT csv, HEADER)", out);
+            out.flush();
+            try (Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                 Statement st = duck.createStatement()) {
+                st.execute("COPY (SELECT * FROM read_csv('" + csv + "', header = true)) TO '"
+                        + handDir.resolve("window.parquet") + "' (FORMAT parquet, COMPRESSION snappy)");
+            }
+            byHandExport = seconds(start);
+            System.out.printf("%s: by hand, CSV out and DuckDB to Parquet in %.2f s%n", table, byHandExport);
+        }
+
         double plainDelete;
         long inWindow;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
@@ -125,12 +157,14 @@ public final class Benchmark {
         LiveHeapSampler sampler = new LiveHeapSampler();
         sampler.start();
         RunReport report;
+        long runStart = System.nanoTime();
         try (ObjectStorage store = ObjectStorages.open(storage); PostgresSource source = new PostgresSource(config.database())) {
             Archiver archiver = new Archiver(config, source, store, new StorageManifestStore(store),
                     new ParquetFormat(config.global().compression()), Notifier.NONE,
                     Clock.fixed(DAY.plus(Duration.ofDays(3)), ZoneOffset.UTC), new StopSignal(), root);
             report = archiver.run(RunOptions.run(Optional.empty(), false, false));
         }
+        double run = seconds(runStart);
         long peak = sampler.stopAndGetMax();
         BatchOutcome b = report.batches().get(0);
         if (b.result() != BatchOutcome.Result.DONE || b.rows() != inWindow) {
@@ -139,7 +173,8 @@ public final class Benchmark {
         System.out.printf("%s: export %.2f s, verify %.2f s, guarded delete %.2f s, %,d Parquet bytes%n", table,
                 b.exportTime().toNanos() / 1e9, b.verifyTime().toNanos() / 1e9, b.deleteTime().toNanos() / 1e9, b.bytes());
         return new Result(table, inWindow, copy, b.exportTime().toNanos() / 1e9, plainDelete,
-                b.deleteTime().toNanos() / 1e9, peak, b.bytes());
+                b.deleteTime().toNanos() / 1e9, peak, b.bytes(), b.verifyTime().toNanos() / 1e9, run,
+                byHandExport + plainDelete);
     }
 
     private static double seconds(long startNanos) {

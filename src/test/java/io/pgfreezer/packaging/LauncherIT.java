@@ -106,6 +106,13 @@ class LauncherIT {
     }
 
     @Test
+    void theHeapDefaultsTo256MiBUnlessTheOperatorSizesIt() throws Exception {
+        assertThat(dryRun(JAVA_17, Map.of(), "run")).contains("-Xmx256m");
+        assertThat(dryRun(JAVA_17, Map.of("JAVA_OPTS", "-XX:MaxRAMPercentage=50"), "run")).doesNotContain("-Xmx256m");
+        assertThat(dryRun(JAVA_17, Map.of("PG_FREEZER_JAVA_OPTS", "-Xmx1g"), "run")).doesNotContain("-Xmx256m");
+    }
+
+    @Test
     void aCollectorChosenByTheOperatorReplacesTheSerialDefault() throws Exception {
         List<String> command = dryRun(JAVA_17, Map.of("PG_FREEZER_JAVA_OPTS", "-XX:+UseParallelGC"), "run");
         assertThat(command).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseSerialGC");

@@ -10,6 +10,7 @@ import io.pgfreezer.engine.Archiver;
 import io.pgfreezer.engine.RunOptions;
 import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
+import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.ManifestStore;
@@ -53,6 +54,7 @@ public final class ArchiveFixture implements AutoCloseable {
             50_000, Optional.empty(), GlobalConfig.Metrics.none(), FAST_RETRY);
     private Clock clock = Clock.systemUTC();
     private Duration statementTimeout = Duration.ofSeconds(60);
+    private UnaryOperator<ArchiveFormat> wrapFormat = UnaryOperator.identity();
 
     private ArchiveFixture(String dsn, Path root, StorageConfig storageConfig) {
         this.dsn = dsn;
@@ -123,6 +125,12 @@ public final class ArchiveFixture implements AutoCloseable {
         return this;
     }
 
+    /** Wraps the archive format every later run uses, e.g. to plant a conversion bug. */
+    public ArchiveFixture format(UnaryOperator<ArchiveFormat> wrap) {
+        this.wrapFormat = wrap;
+        return this;
+    }
+
     public ArchiveFixture clock(Clock clock) {
         this.clock = clock;
         return this;
@@ -170,7 +178,7 @@ public final class ArchiveFixture implements AutoCloseable {
             ObjectStorage storage = wrapStorage.apply(real);
             Source source = wrapSource.apply(realSource);
             Archiver archiver = new Archiver(cfg, source, storage, wrapManifests.apply(new StorageManifestStore(storage)),
-                    new ParquetFormat(cfg.global().compression()), notifier, clock, new StopSignal(),
+                    wrapFormat.apply(new ParquetFormat(cfg.global().compression())), notifier, clock, new StopSignal(),
                     Path.of(System.getProperty("java.io.tmpdir")));
             return archiver.run(options);
         }
