@@ -1,5 +1,7 @@
 package io.pgfreezer.cli;
 
+import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.manifest.StorageManifestStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +16,8 @@ import java.util.concurrent.Callable;
                 "%nExamples:",
                 "  pg-freezer status --config config.yaml",
                 "  pg-freezer status -t sensor_readings",
-                "  pg-freezer status --json"})
+                "  pg-freezer status --json",
+                "  pg-freezer status --rebuild-index   # rewrite each table's manifest index from its manifests"})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -24,6 +27,10 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
+
+    @Option(names = "--rebuild-index", description = "Read every manifest and rewrite each table's manifest "
+            + "index (_manifests/{table}/_index.json.gz) from them, ignoring the one stored. Writes to storage.")
+    boolean rebuildIndex;
 
     @Spec
     CommandSpec spec;
@@ -40,7 +47,17 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StatusReport report = environment.readManifests(config, table, StatusReport::collect);
+        StatusReport report = environment.readManifests(config, table, (tables, store) -> {
+            if (rebuildIndex) {
+                for (TableConfig t : tables) {
+                    StorageManifestStore.IndexUpdate update = store.rebuildIndex(t.name());
+                    spec.commandLine().getErr().printf("rebuilt the manifest index of %s: %d manifest(s)%n",
+                            t.qualifiedName(), update.manifests());
+                }
+                spec.commandLine().getErr().flush();
+            }
+            return StatusReport.collect(tables, store);
+        });
         report.print(spec.commandLine().getOut(), json);
         return 0;
     }
