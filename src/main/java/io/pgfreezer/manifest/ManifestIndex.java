@@ -59,7 +59,7 @@ final class ManifestIndex {
     private ManifestIndex() {
     }
 
-    /** @param entries by object key; each manifest must belong to {@code table} */
+    /** @param entries by object key; every key lies under {@code table}'s manifest prefix */
     static byte[] encode(String table, Map<String, Entry> entries, Instant writtenAt) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 1 << 16);
@@ -72,8 +72,14 @@ final class ManifestIndex {
             out.writeStringField("written_at", IsoInstants.formatMicros(writtenAt));
             out.writeNumberField("count", entries.size());
             out.writeArrayFieldStart("entries");
-            for (Entry e : entries.values()) {
+            String prefix = StorageManifestStore.prefix(table);
+            for (Map.Entry<String, Entry> item : entries.entrySet()) {
+                Entry e = item.getValue();
+                if (!item.getKey().startsWith(prefix)) {
+                    throw new IllegalArgumentException(item.getKey() + " is not a manifest of " + table);
+                }
                 out.writeStartObject();
+                out.writeStringField("name", item.getKey().substring(prefix.length()));
                 out.writeStringField("object_version", e.version());
                 out.writeFieldName("manifest");
                 out.writeTree(ManifestCodec.tree(e.manifest()));
@@ -152,8 +158,13 @@ final class ManifestIndex {
 
     private static void readEntries(JsonParser p, String table, String source, Map<String, Entry> entries)
             throws IOException, Unusable {
+        String prefix = StorageManifestStore.prefix(table);
         while (p.nextToken() == JsonToken.START_OBJECT) {
             JsonNode node = p.readValueAsTree();
+            JsonNode name = node.get("name");
+            if (name == null || !name.isTextual() || !name.textValue().endsWith(".json") || name.textValue().contains("/")) {
+                throw new Unusable(source + ": entry " + entries.size() + " has no valid manifest 'name'");
+            }
             JsonNode version = node.get("object_version");
             if (version == null || !version.isTextual() || version.textValue().isEmpty()) {
                 throw new Unusable(source + ": entry " + entries.size() + " has no 'object_version'");
@@ -164,12 +175,11 @@ final class ManifestIndex {
             } catch (ManifestException e) {
                 throw new Unusable(e.getMessage());
             }
-            if (!m.table().equals(table)) {
-                throw new Unusable(source + " holds a manifest of table " + m.table() + ", not " + table);
-            }
-            String key = StorageManifestStore.key(table, m.batchId());
+            // No check of m.table(): the object's place decides which listing it belongs to, as
+            // when the manifest is read directly, so the index answers exactly as that read would.
+            String key = prefix + name.textValue();
             if (entries.put(key, new Entry(version.textValue(), m)) != null) {
-                throw new Unusable(source + " holds batch " + m.batchId() + " twice");
+                throw new Unusable(source + " holds " + name.textValue() + " twice");
             }
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {

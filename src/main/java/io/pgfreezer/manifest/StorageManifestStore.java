@@ -115,7 +115,7 @@ public final class StorageManifestStore implements ManifestStore {
         return prefix(table) + ManifestIndex.NAME;
     }
 
-    private static String prefix(String table) {
+    static String prefix(String table) {
         return ROOT + table + "/";
     }
 
