@@ -228,8 +228,9 @@ public final class StorageManifestStore implements ManifestStore {
      * exactly the listed version, and read otherwise.
      *
      * @param useKnown  consult the stored index and this store's cache at all
-     * @param anyStatus take non-DONE manifests from them too (only to build an index, never for
-     *                  a caller that may save them)
+     * @param anyStatus build an index: take manifests of any state from the index, and take what
+     *                  this store read or wrote itself. A caller that may save what it gets (the
+     *                  run) is given index entries for DONE manifests only, and reads the rest.
      */
     private Gathered gather(String table, boolean useKnown, boolean anyStatus) {
         String prefix = prefix(table);
@@ -252,9 +253,8 @@ public final class StorageManifestStore implements ManifestStore {
             String key = info.key();
             ManifestIndex.Entry found = null;
             if (useKnown && info.version() != null) {
-                ManifestIndex.Entry cached = known.get(key);
-                if (cached != null && cached.version().equals(info.version())
-                        && (anyStatus || isDone(cached) || info.version().equals(versions.get(key)))) {
+                ManifestIndex.Entry cached = anyStatus ? known.get(key) : null;
+                if (cached != null && cached.version().equals(info.version())) {
                     found = cached;
                 } else if (index != null) {
                     ManifestIndex.Entry indexed = index.get(key);
