@@ -66,6 +66,12 @@ public final class StorageManifestStore implements ManifestStore {
      * by {@link #save}: only {@link #versions} vouches for a conditional write.
      */
     private final Map<String, ManifestIndex.Entry> known = new ConcurrentHashMap<>();
+    /**
+     * Tables whose stored index matched their listing exactly when this store last listed them,
+     * with no save here since, by manifest count: a run that changed nothing has nothing to
+     * refresh, and skips the second listing. Other writers refresh the index themselves.
+     */
+    private final Map<String, Integer> indexCurrent = new ConcurrentHashMap<>();
 
     public StorageManifestStore(ObjectStorage storage) {
         this(storage, DEFAULT_PARALLELISM);
@@ -134,6 +140,7 @@ public final class StorageManifestStore implements ManifestStore {
     public void save(BatchManifest manifest) {
         String key = key(manifest.table(), manifest.batchId());
         byte[] data = ManifestCodec.encode(manifest);
+        indexCurrent.remove(manifest.table());
         String known = versions.get(key);
         Precondition condition = known == null ? Precondition.ABSENT : Precondition.matches(known);
         try {
@@ -170,6 +177,10 @@ public final class StorageManifestStore implements ManifestStore {
      * lands last is valid, at worst behind by the other's changes, which the next listing reads.
      */
     public IndexUpdate refreshIndex(String table) {
+        Integer unchanged = indexCurrent.get(table);
+        if (unchanged != null) {
+            return new IndexUpdate(table, unchanged, 0, false);
+        }
         return writeIndex(table, gather(table, true, true));
     }
 
@@ -272,6 +283,11 @@ public final class StorageManifestStore implements ManifestStore {
         List<ManifestIndex.Entry> read = readAll(toRead);
         for (int i = 0; i < toRead.size(); i++) {
             entries.put(toRead.get(i), read.get(i));
+        }
+        if (useKnown && index != null && sameVersions(index, entries)) {
+            indexCurrent.put(table, entries.size());
+        } else {
+            indexCurrent.remove(table);
         }
         return new Gathered(entries, toRead.size(), index, indexListed);
     }

@@ -217,6 +217,26 @@ abstract class ManifestIndexContract {
     }
 
     @Test
+    void aRunThatChangedNothingSkipsTheRefreshAndOneThatSavedRefreshes() {
+        writeIndex();
+        StorageManifestStore idle = new StorageManifestStore(counting);
+        idle.list(TABLE);
+        counting.reset();
+
+        assertThat(idle.refreshIndex(TABLE).written()).isFalse();
+        assertThat(counting.listings.get()).as("the index was current at the planning listing").isZero();
+
+        StorageManifestStore working = new StorageManifestStore(counting);
+        working.list(TABLE);
+        working.save(pending.transition(BatchStatus.EXPORTING));
+        counting.reset();
+
+        assertThat(working.refreshIndex(TABLE).written()).isTrue();
+        assertThat(counting.listings.get()).isEqualTo(1);
+        assertThat(listFresh()).isEqualTo(everyManifest());
+    }
+
+    @Test
     void unchangedManifestsLeaveTheIndexUntouched() {
         writeIndex();
         Optional<ObjectInfo> before = storage.stat(StorageManifestStore.indexKey(TABLE));
@@ -349,6 +369,7 @@ abstract class ManifestIndexContract {
     static final class CountingStorage extends ForwardingStorage {
         final AtomicInteger manifestReads = new AtomicInteger();
         final AtomicInteger indexReads = new AtomicInteger();
+        final AtomicInteger listings = new AtomicInteger();
         final List<String> readKeys = java.util.Collections.synchronizedList(new ArrayList<>());
 
         CountingStorage(ObjectStorage delegate) {
@@ -358,7 +379,14 @@ abstract class ManifestIndexContract {
         void reset() {
             manifestReads.set(0);
             indexReads.set(0);
+            listings.set(0);
             readKeys.clear();
+        }
+
+        @Override
+        public List<ObjectInfo> list(String prefix) {
+            listings.incrementAndGet();
+            return super.list(prefix);
         }
 
         @Override
