@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 "  pg-freezer status --config config.yaml",
                 "  pg-freezer status -t sensor_readings",
                 "  pg-freezer status --json",
-                "  pg-freezer status --rebuild-index   # rewrite each table's manifest index from its manifests"})
+                "  pg-freezer status --rebuild-index   # rewrite the manifest indexes"})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
