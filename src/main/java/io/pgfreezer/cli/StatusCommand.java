@@ -29,7 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--rebuild-index", description = "Read every manifest and rewrite each table's manifest "
-            + "index (_manifests/{table}/_index.json.gz) from them, ignoring the one stored. Writes to storage.")
+            + "index (_manifest_index/{table}.json.gz) from them, ignoring the one stored. Writes to storage.")
     boolean rebuildIndex;
 
     @Spec

@@ -20,14 +20,14 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The per-table summary of every manifest, stored as {@code _manifests/{table}/_index.json.gz}:
+ * The per-table summary of every manifest, stored as {@code _manifest_index/{table}.json.gz}:
  * gzip'd JSON holding, for each manifest, the storage version it had when read and its whole
  * content in manifest JSON form.
  *
  * <p>It is derived data and never the source of truth: an entry only stands in for a manifest
  * whose listed version is exactly the entry's, so a manifest written after the index (by us, by
  * the original, by hand) is always read afresh, and a manifest that is gone from the listing is
- * gone however the index remembers it. The name does not end in {@code .json}, so neither the
+ * gone however the index remembers it. It lives outside {@code _manifests/}, so neither the
  * original's manifest listing nor ours can take it for a manifest.
  *
  * <p>Anything unexpected (not gzip, not JSON, another format name, another format version, older
@@ -35,7 +35,8 @@ import java.util.zip.GZIPOutputStream;
  * {@link Unusable}: a half-trusted index would be worse than none.
  */
 final class ManifestIndex {
-    static final String NAME = "_index.json.gz";
+    static final String ROOT = "_manifest_index/";
+    static final String SUFFIX = ".json.gz";
     static final String FORMAT = "pg-freezer-manifest-index";
     /** Bump on any change of meaning; readers ignore every other version and rebuild. */
     static final int FORMAT_VERSION = 1;

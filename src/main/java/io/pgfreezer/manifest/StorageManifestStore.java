@@ -116,9 +116,13 @@ public final class StorageManifestStore implements ManifestStore {
         return prefix(table) + batchId + SUFFIX;
     }
 
-    /** Where the table's {@link ManifestIndex} lives; not a manifest key for any listing. */
+    /**
+     * Where the table's {@link ManifestIndex} lives: outside {@code _manifests/}, so the table's
+     * manifest directory holds exactly what the original would find there, and no reader that
+     * takes every object under it for a manifest can trip over the index.
+     */
     public static String indexKey(String table) {
-        return prefix(table) + ManifestIndex.NAME;
+        return ManifestIndex.ROOT + table + ManifestIndex.SUFFIX;
     }
 
     static String prefix(String table) {
@@ -252,11 +256,12 @@ public final class StorageManifestStore implements ManifestStore {
             String rest = info.key().substring(prefix.length());
             if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
                 listed.add(info);
-            } else if (info.key().equals(indexKey)) {
-                indexListed = true;
             }
         }
-        // The listing already says whether there is an index: no GET for one that is absent.
+        // A listing, not a GET, finds out whether there is an index: no read for one that is absent.
+        for (ObjectInfo info : storage.list(indexKey)) {
+            indexListed |= info.key().equals(indexKey);
+        }
         Map<String, ManifestIndex.Entry> index = useKnown && indexListed && !listed.isEmpty() ? readIndex(table) : null;
         Map<String, ManifestIndex.Entry> entries = new LinkedHashMap<>();
         List<String> toRead = new ArrayList<>();

@@ -119,7 +119,7 @@ class ManifestIndexCommandsTest {
         var refusing = new ForwardingStorage(fixture.storage) {
             @Override
             public String put(String key, byte[] data, String contentType, Precondition condition) {
-                if (key.endsWith("_index.json.gz")) {
+                if (key.startsWith("_manifest_index/")) {
                     throw new StorageException("access denied for " + key);
                 }
                 return super.put(key, data, contentType, condition);
