@@ -59,12 +59,16 @@ final class ArchiveRunner {
              PostgresSource source = new PostgresSource(config.database());
              Progress progress = options.dryRun() ? Progress.silent() : Progress.forStderr()) {
             Notifier notifier = config.global().webhookUrl().<Notifier>map(WebhookNotifier::new).orElse(Notifier.NONE);
-            Archiver archiver = new Archiver(config, source, storage, new StorageManifestStore(storage),
+            StorageManifestStore manifests = StorageManifestStore.open(storage, System.getenv());
+            Archiver archiver = new Archiver(config, source, storage, manifests,
                     new ParquetFormat(config.global().compression()), notifier, clock, stop,
                     Path.of(System.getProperty("java.io.tmpdir")), new RunProgress(progress, System::nanoTime));
             RunReport report;
             while (true) {
                 report = archiver.run(options);
+                if (!options.dryRun()) {
+                    refreshIndexes(config, options, manifests);
+                }
                 // The summary goes to stdout, which the status line does not know about: erase it first.
                 progress.update("");
                 publishMetrics(config, options, report, clock, metrics);
@@ -84,6 +88,23 @@ final class ArchiveRunner {
         } finally {
             finished.countDown();
             removeHook(hook);
+        }
+    }
+
+    /**
+     * Writes each covered table's manifest index after the run, so the next status, list or run
+     * reads only what changed. The index is only ever a shortcut: failing to write it is a warning.
+     */
+    static void refreshIndexes(FreezerConfig config, RunOptions options, StorageManifestStore manifests) {
+        for (TableConfig table : config.select(options.table().orElse(null))) {
+            try {
+                StorageManifestStore.IndexUpdate update = manifests.refreshIndex(table.name());
+                log.debug("manifest index of {}: {} manifest(s), {} read, {}", table.qualifiedName(), update.manifests(),
+                        update.read(), update.written() ? "written" : "unchanged");
+            } catch (RuntimeException e) {
+                log.warn("could not write the manifest index of {} (status, list and run still read the manifests): {}",
+                        table.qualifiedName(), FreezerException.oneLine(String.valueOf(e.getMessage())));
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package io.pgfreezer.cli;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.StorageConfig;
 import io.pgfreezer.config.TableConfig;
-import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.ObjectStorages;
@@ -25,11 +24,11 @@ record CommandEnvironment(Function<ConfigOption, FreezerConfig> configs,
      * Runs {@code reader} over the manifests of the tables {@code table} selects (see
      * {@link FreezerConfig#select}), with storage open only for the duration. Needs no database.
      */
-    <R> R readManifests(ConfigOption option, String table, BiFunction<List<TableConfig>, ManifestStore, R> reader) {
+    <R> R readManifests(ConfigOption option, String table, BiFunction<List<TableConfig>, StorageManifestStore, R> reader) {
         FreezerConfig config = configs.apply(option);
         List<TableConfig> tables = config.select(table);
         try (ObjectStorage storage = storages.apply(config.storage())) {
-            return reader.apply(tables, new StorageManifestStore(storage));
+            return reader.apply(tables, StorageManifestStore.open(storage, System.getenv()));
         }
     }
 }

@@ -29,6 +29,11 @@ public final class ManifestCodec {
     }
 
     public static byte[] encode(BatchManifest m) {
+        return PythonStyleJson.write(tree(m)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The manifest as a JSON tree, as {@link #encode} writes it; the index embeds it unchanged. */
+    static ObjectNode tree(BatchManifest m) {
         ObjectNode n = PythonStyleJson.object();
         n.put("version", m.version());
         n.put("batch_id", m.batchId());
@@ -57,7 +62,7 @@ public final class ManifestCodec {
         n.put("chunks_deleted", m.chunksDeleted());
         n.put("kind", m.kind());
         n.put("parent_batch_id", m.parentBatchId());
-        return PythonStyleJson.write(n).getBytes(StandardCharsets.UTF_8);
+        return n;
     }
 
     /**
@@ -72,6 +77,11 @@ public final class ManifestCodec {
         } catch (IOException e) {
             throw new ManifestException("manifest " + source + " cannot be read: " + e.getMessage(), e);
         }
+        return decode(root, source);
+    }
+
+    /** A manifest already parsed, e.g. one embedded in the index; the same checks as for bytes. */
+    static BatchManifest decode(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
             throw new ManifestException("manifest " + source + " is not a JSON object");
         }

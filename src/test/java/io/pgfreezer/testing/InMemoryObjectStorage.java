@@ -163,7 +163,9 @@ public final class InMemoryObjectStorage implements ObjectStorage {
             if (!e.getKey().startsWith(prefix)) {
                 break;
             }
-            infos.add(new ObjectInfo(e.getKey(), e.getValue().data().length, e.getValue().lastModified()));
+            // Versions in the listing, as S3 (ETag) and the local backend give them.
+            infos.add(new ObjectInfo(e.getKey(), e.getValue().data().length, e.getValue().lastModified(),
+                    e.getValue().version()));
         }
         return infos;
     }

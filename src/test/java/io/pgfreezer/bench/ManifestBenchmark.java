@@ -1,0 +1,194 @@
+package io.pgfreezer.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgfreezer.cli.Main;
+import io.pgfreezer.config.Granularity;
+import io.pgfreezer.engine.BatchIds;
+import io.pgfreezer.engine.IsoInstants;
+import io.pgfreezer.engine.Window;
+import io.pgfreezer.manifest.PythonStyleJson;
+import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.storage.ObjectStorage;
+import io.pgfreezer.storage.ObjectStorages;
+import io.pgfreezer.testing.S3ProxyServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code status}, {@code list --json} and a {@code run} with nothing to do, over one hourly table
+ * of N DONE manifests written the way the original writes them, on a local S3 server (s3proxy):
+ * first without a manifest index, then with the one the first run wrote. Every command runs
+ * in-process through the real command line, so the times exclude JVM start-up but include
+ * config loading and opening storage. Run with {@code scripts/benchmark-manifests.sh [N...]}.
+ */
+public final class ManifestBenchmark {
+    private static final String TABLE = "bench_hourly";
+    private static final Instant FIRST = Instant.parse("2014-01-01T00:00:00Z");
+
+    private ManifestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        for (String a : args) {
+            sizes.add(Integer.parseInt(a));
+        }
+        if (sizes.isEmpty()) {
+            sizes = List.of(10_000, 100_000);
+        }
+        System.out.printf("java %s, max heap %d MiB, %d cores, %s=%s%n", Runtime.version(),
+                Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
+                StorageManifestStore.PARALLELISM_VARIABLE,
+                System.getenv().getOrDefault(StorageManifestStore.PARALLELISM_VARIABLE, "unset (32)"));
+        List<String> rows = new ArrayList<>();
+        try (S3ProxyServer s3 = S3ProxyServer.start();
+             EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+                // Empty: every window is already archived, so the run has nothing to export.
+                st.execute("CREATE TABLE " + TABLE + " (recorded_at timestamptz NOT NULL, value double precision)");
+                st.execute("CREATE INDEX ON " + TABLE + " (recorded_at)");
+            }
+            // Warm-up, so the first measured size does not pay for class loading and the JIT.
+            measure(s3, pg, 500, null);
+            for (int n : sizes) {
+                measure(s3, pg, n, rows);
+            }
+        }
+        System.out.println();
+        System.out.printf("%-9s %-16s %14s %14s%n", "manifests", "command", "no index s", "with index s");
+        rows.forEach(System.out::println);
+    }
+
+    private static void measure(S3ProxyServer s3, EmbeddedPostgres pg, int n, List<String> report) throws Exception {
+        String bucket = s3.newBucket();
+        Path config = writeConfig(s3, pg, bucket);
+        long start = System.nanoTime();
+        upload(s3, bucket, n);
+        System.out.printf("%,d manifests: uploaded in %.1f s%n", n, seconds(start));
+
+        double status1 = timed(config, "status");
+        double list1 = timed(config, "list", "--json");
+        // This run finds no index, plans from every manifest and writes the index at its end.
+        double run1 = timed(config, "run");
+        double status2 = timed(config, "status");
+        double list2 = timed(config, "list", "--json");
+        double run2 = timed(config, "run");
+        // Where the indexed time goes: the key listing alone, paginated as every command does it.
+        double listing;
+        try (ObjectStorage storage = ObjectStorages.open(s3.storageConfig(bucket))) {
+            long t = System.nanoTime();
+            int keys = storage.list(StorageManifestStore.ROOT + TABLE + "/").size();
+            listing = seconds(t);
+            System.out.printf("  key listing alone: %,d keys in %.2f s%n", keys, listing);
+        }
+        // A rebuild costs what the first listing did; at the largest size it is left out to save time.
+        double rebuild = n <= 20_000 ? timed(config, "status", "--rebuild-index") : Double.NaN;
+        if (report != null) {
+            report.add(String.format("%,9d %-16s %14.2f %14s", n, "key listing only", listing, "-"));
+            report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "status", status1, status2));
+            report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "list --json", list1, list2));
+            report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "run (no work)", run1, run2));
+            report.add(String.format("%,9d %-16s %14.2f %14s", n, "status --rebuild-index", rebuild, "-"));
+        }
+    }
+
+    /** Runs one command through the real command line; its stdout must be what it should be. */
+    private static double timed(Path config, String... command) {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.add("--config");
+        args.add(config.toString());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        long start = System.nanoTime();
+        int exit = Main.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args.toArray(String[]::new));
+        double s = seconds(start);
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited " + exit + ": " + err + out);
+        }
+        System.out.printf("  %-24s %7.2f s  (%,d bytes of output)%n", String.join(" ", command), s, out.getBuffer().length());
+        return s;
+    }
+
+    /** DONE manifests with exactly the original's fifteen fields, in its order and layout. */
+    private static void upload(S3ProxyServer s3, String bucket, int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try (ObjectStorage storage = ObjectStorages.open(s3.storageConfig(bucket))) {
+            List<Future<?>> puts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Window w = Window.containing(FIRST.plus(Duration.ofHours(i)), Granularity.HOURLY);
+                puts.add(pool.submit(() -> {
+                    String id = BatchIds.of("public", TABLE, w);
+                    storage.put(StorageManifestStore.key(TABLE, id), originalManifest(id, w), "application/json");
+                    return null;
+                }));
+            }
+            for (Future<?> f : puts) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static byte[] originalManifest(String id, Window w) {
+        Instant exported = w.end().plus(Duration.ofDays(2));
+        ObjectNode n = PythonStyleJson.object();
+        n.put("version", 1);
+        n.put("batch_id", id);
+        n.put("table", TABLE);
+        n.put("schema_name", "public");
+        n.put("partition", w.partition());
+        n.put("window_start", IsoInstants.format(w.start()));
+        n.put("window_end", IsoInstants.format(w.end()));
+        n.put("status", "DONE");
+        n.put("row_count", 3_600);
+        n.put("parquet_path", TABLE + "/" + w.partition() + "/data.parquet");
+        n.put("parquet_size_bytes", 48_213);
+        n.put("exported_at", IsoInstants.formatMicros(exported));
+        n.put("verified_at", IsoInstants.formatMicros(exported.plusSeconds(3)));
+        n.put("deleted_at", IsoInstants.formatMicros(exported.plusSeconds(5)));
+        n.putNull("error");
+        return PythonStyleJson.write(n).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Path writeConfig(S3ProxyServer s3, EmbeddedPostgres pg, String bucket) throws Exception {
+        Path file = Files.createTempFile("pg-freezer-manifest-bench-", ".yaml");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, String.join("\n",
+                "database:",
+                "  dsn: postgresql://postgres@localhost:" + pg.getPort() + "/postgres",
+                "storage:",
+                "  protocol: s3",
+                "  endpoint_url: " + s3.endpoint(),
+                "  bucket: " + bucket,
+                "  access_key: " + s3.accessKey(),
+                "  secret_key: " + s3.secretKey(),
+                "  path_style: true",
+                "  region: " + S3ProxyServer.REGION,
+                "tables:",
+                "  - name: " + TABLE,
+                "    timestamp_column: recorded_at",
+                "    partition_by: hourly",
+                "    lag: 1d",
+                ""));
+        return file;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
