@@ -1,5 +1,6 @@
 package io.pgfreezer.storage;
 
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -37,13 +38,17 @@ final class S3Conditions {
             return;
         }
         Optional<ObjectInfo> current = storage.stat(key);
-        String version = current.map(ObjectInfo::version).orElse(null);
-        if (current.isPresent() && version == null) {
-            version = "";
-        }
-        if (!condition.admits(version)) {
-            throw new PreconditionFailedException("refusing to write " + storage.uri(key) + " " + condition + ": "
-                    + (current.isEmpty() ? "it does not exist" : "it already exists (ETag " + version + ")"));
+        require(storage.uri(key), condition, current.isEmpty() ? null : Objects.requireNonNullElse(current.get().version(), ""));
+    }
+
+    /**
+     * Refuses the write unless an object at {@code currentVersion} (null: absent; empty: present
+     * without an ETag) satisfies {@code condition}.
+     */
+    static void require(String uri, Precondition condition, String currentVersion) {
+        if (!condition.admits(currentVersion)) {
+            throw new PreconditionFailedException("refusing to write " + uri + " " + condition + ": "
+                    + (currentVersion == null ? "it does not exist" : "it already exists (ETag " + currentVersion + ")"));
         }
     }
 }

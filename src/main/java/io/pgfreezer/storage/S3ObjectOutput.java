@@ -273,11 +273,7 @@ final class S3ObjectOutput extends ObjectOutput {
         } catch (SdkException e) {
             throw errors.translate("HeadObject", uri, e);
         }
-        String current = head == null ? null : (head.eTag() == null ? "" : head.eTag());
-        if (!condition.admits(current)) {
-            throw new PreconditionFailedException("refusing to write " + uri + " " + condition + ": "
-                    + (current == null ? "it does not exist" : "it already exists (ETag " + current + ")"));
-        }
+        S3Conditions.require(uri, condition, head == null ? null : Objects.requireNonNullElse(head.eTag(), ""));
     }
 
     /** What the server now holds must be what was written, or the caller must not trust it. */
