@@ -12,8 +12,27 @@ import java.util.Locale;
  * are {@code text}.
  */
 public enum PgWire {
-    BOOL, INT2, INT4, INT8, OID, FLOAT4, FLOAT8, NUMERIC, TEXT, JSON, JSONB, BYTEA, UUID, DATE, TIME,
-    TIMESTAMP, TIMESTAMPTZ;
+    BOOL(16), INT2(21), INT4(23), INT8(20), OID(26), FLOAT4(700), FLOAT8(701), NUMERIC(1700), TEXT(25),
+    JSON(114), JSONB(3802), BYTEA(17), UUID(2950), DATE(1082), TIME(1083), TIMESTAMP(1114), TIMESTAMPTZ(1184);
+
+    private final int oid;
+
+    PgWire(int oid) {
+        this.oid = oid;
+    }
+
+    /**
+     * The built-in type whose binary form this is ({@code pg_type.oid}, fixed since PostgreSQL 9.4);
+     * an array of it carries this oid in its header.
+     */
+    public int typeOid() {
+        return oid;
+    }
+
+    /** The built-in type's name ({@code pg_type.typname}), which is also its SQL spelling. */
+    public String typeName() {
+        return spec();
+    }
 
     /** Days from 1970-01-01 (Parquet, Java) to 2000-01-01 (PostgreSQL). */
     public static final int PG_EPOCH_DAYS = 10_957;

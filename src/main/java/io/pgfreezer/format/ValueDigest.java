@@ -1,15 +1,7 @@
 package io.pgfreezer.format;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -19,27 +11,22 @@ import java.util.List;
  * Export feeds it the bytes PostgreSQL sent; verification feeds it the archived values encoded
  * back into PostgreSQL's binary form, so any value the archive holds differently (a shifted
  * timestamp, a rounded numeric, a float's bit pattern) changes the digest. The encoding is also
- * what restoring an archive into PostgreSQL needs. Not thread-safe.
+ * what restoring an archive into PostgreSQL sends ({@link PgBinaryEncoder}). Not thread-safe.
  */
 public final class ValueDigest {
     private static final byte[] END = {(byte) 0xff, (byte) 0xff};
 
     private final MessageDigest sha = sha256();
-    private final PgWire.Spec[] columns;
-    private final String[] names;
-    private byte[] buf = new byte[256];
-    private int len;
+    private final PgBinaryEncoder encoder;
 
     /** For the producing side, which hands over raw stream bytes through {@link #update}. */
     public ValueDigest() {
-        this.columns = new PgWire.Spec[0];
-        this.names = new String[0];
+        this.encoder = new PgBinaryEncoder(List.of(), List.of());
     }
 
     /** For re-encoding rows of columns with the given wire specs. */
     public ValueDigest(List<String> names, List<String> specs) {
-        this.names = names.toArray(String[]::new);
-        this.columns = specs.stream().map(PgWire::parse).toArray(PgWire.Spec[]::new);
+        this.encoder = new PgBinaryEncoder(names, specs.stream().map(PgWire::parse).toList());
     }
 
     public void update(byte[] bytes, int off, int length) {
@@ -63,184 +50,8 @@ public final class ValueDigest {
      * @throws ValueMismatchException when a value cannot be PostgreSQL's (e.g. malformed time text)
      */
     public void addRow(Object[] row, long rowNumber) {
-        len = 0;
-        int16(columns.length);
-        for (int c = 0; c < columns.length; c++) {
-            Object v = row[c];
-            if (v == null) {
-                int32(-1);
-                continue;
-            }
-            int lengthAt = len;
-            int32(0);
-            try {
-                if (columns[c].array()) {
-                    array(columns[c], (List<?>) v);
-                } else {
-                    value(columns[c].wire(), v);
-                }
-            } catch (RuntimeException e) {
-                throw new ValueMismatchException("row " + rowNumber + " column \"" + names[c] + "\" holds " + v
-                        + ", which is no PostgreSQL " + columns[c].wire().spec() + " value: " + e.getMessage());
-            }
-            putInt(lengthAt, len - lengthAt - 4);
-        }
-        sha.update(buf, 0, len);
-    }
-
-    private void array(PgWire.Spec spec, List<?> elements) {
-        boolean nulls = elements.contains(null);
-        int32(elements.isEmpty() ? 0 : 1);
-        int32(nulls ? 1 : 0);
-        int32((int) spec.elementOid());
-        if (!elements.isEmpty()) {
-            int32(elements.size());
-            int32(1);
-        }
-        for (Object e : elements) {
-            if (e == null) {
-                int32(-1);
-                continue;
-            }
-            int lengthAt = len;
-            int32(0);
-            value(spec.wire(), e);
-            putInt(lengthAt, len - lengthAt - 4);
-        }
-    }
-
-    private void value(PgWire wire, Object v) {
-        switch (wire) {
-            case BOOL -> int8(((Boolean) v) ? 1 : 0);
-            case INT2 -> int16((Short) v);
-            case INT4 -> int32((Integer) v);
-            case INT8 -> int64((Long) v);
-            case OID -> {
-                long oid = (Long) v;
-                if (oid < 0 || oid > 0xffffffffL) {
-                    throw new IllegalArgumentException("out of range");
-                }
-                int32((int) oid);
-            }
-            case FLOAT4 -> int32(Float.floatToRawIntBits((Float) v));
-            case FLOAT8 -> int64(Double.doubleToRawLongBits((Double) v));
-            case NUMERIC -> numeric((BigDecimal) v);
-            case TEXT -> bytes(((String) v).getBytes(StandardCharsets.UTF_8));
-            case JSON -> bytes(((JsonText) v).text().getBytes(StandardCharsets.UTF_8));
-            case JSONB -> {
-                int8(1);
-                bytes(((JsonText) v).text().getBytes(StandardCharsets.UTF_8));
-            }
-            case BYTEA -> bytes((byte[]) v);
-            case UUID -> {
-                byte[] u = PgWire.parseUuid((String) v);
-                if (u == null) {
-                    throw new IllegalArgumentException("not a canonical uuid text");
-                }
-                bytes(u);
-            }
-            case DATE -> int32(Math.toIntExact(Math.subtractExact(((LocalDate) v).toEpochDay(), PgWire.PG_EPOCH_DAYS)));
-            case TIME -> {
-                long micros = PgWire.parseTime((String) v);
-                if (micros < 0) {
-                    throw new IllegalArgumentException("not a time of day in PostgreSQL's text form");
-                }
-                int64(micros);
-            }
-            case TIMESTAMP -> int64(pgMicros(((LocalDateTime) v).toEpochSecond(ZoneOffset.UTC), ((LocalDateTime) v).getNano()));
-            case TIMESTAMPTZ -> int64(pgMicros(((Instant) v).getEpochSecond(), ((Instant) v).getNano()));
-        }
-    }
-
-    private static long pgMicros(long epochSecond, int nano) {
-        if (nano % 1000 != 0) {
-            throw new IllegalArgumentException("finer than a microsecond");
-        }
-        return Math.subtractExact(Math.addExact(Math.multiplyExact(epochSecond, 1_000_000L), nano / 1000),
-                PgWire.PG_EPOCH_MICROS);
-    }
-
-    /** PostgreSQL's numeric: base-10000 digits without leading or trailing zero groups. */
-    private void numeric(BigDecimal d) {
-        int scale = d.scale();
-        if (scale < 0) {
-            throw new IllegalArgumentException("negative scale");
-        }
-        BigInteger unscaled = d.unscaledValue();
-        int sign = unscaled.signum() < 0 ? 0x4000 : 0;
-        // Align the decimal point to a digit-group boundary.
-        int pad = (4 - scale % 4) % 4;
-        BigInteger magnitude = unscaled.abs().multiply(BigInteger.TEN.pow(pad));
-        int fractionGroups = (scale + pad) / 4;
-        short[] groups = new short[magnitude.bitLength() / 13 + 2];
-        int n = 0;
-        BigInteger tenThousand = BigInteger.valueOf(10_000);
-        if (magnitude.bitLength() < 63) {
-            long m = magnitude.longValue();
-            while (m != 0) {
-                groups[n++] = (short) (m % 10_000);
-                m /= 10_000;
-            }
-        } else {
-            while (magnitude.signum() != 0) {
-                BigInteger[] qr = magnitude.divideAndRemainder(tenThousand);
-                groups[n++] = qr[1].shortValue();
-                magnitude = qr[0];
-            }
-        }
-        int low = 0;
-        while (low < n && groups[low] == 0) {
-            low++;
-        }
-        int ndigits = n - low;
-        int16(ndigits);
-        int16(ndigits == 0 ? 0 : n - 1 - fractionGroups);
-        int16(ndigits == 0 ? 0 : sign);
-        int16(scale);
-        for (int k = n - 1; k >= low; k--) {
-            int16(groups[k]);
-        }
-    }
-
-    private void ensure(int extra) {
-        if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
-        }
-    }
-
-    private void int8(int v) {
-        ensure(1);
-        buf[len++] = (byte) v;
-    }
-
-    private void int16(int v) {
-        ensure(2);
-        buf[len++] = (byte) (v >>> 8);
-        buf[len++] = (byte) v;
-    }
-
-    private void int32(int v) {
-        ensure(4);
-        putInt(len, v);
-        len += 4;
-    }
-
-    private void putInt(int at, int v) {
-        buf[at] = (byte) (v >>> 24);
-        buf[at + 1] = (byte) (v >>> 16);
-        buf[at + 2] = (byte) (v >>> 8);
-        buf[at + 3] = (byte) v;
-    }
-
-    private void int64(long v) {
-        int32((int) (v >>> 32));
-        int32((int) v);
-    }
-
-    private void bytes(byte[] b) {
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, len, b.length);
-        len += b.length;
+        encoder.encode(row, rowNumber);
+        sha.update(encoder.buffer(), 0, encoder.length());
     }
 
     static MessageDigest sha256() {

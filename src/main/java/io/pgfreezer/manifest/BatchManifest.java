@@ -14,6 +14,8 @@ import java.util.List;
  * @param kind           {@code window} for a window's first archive, {@code late} for rows that
  *                       arrived after the window was DONE
  * @param parentBatchId  for a late batch, the batch id of its window
+ * @param restore        for a window whose archive was restored into the table it came from,
+ *                       that restore; null when it never was
  */
 public record BatchManifest(
         int version,
@@ -35,7 +37,8 @@ public record BatchManifest(
         List<DeleteChunk> deleteChunks,
         int chunksDeleted,
         String kind,
-        String parentBatchId) {
+        String parentBatchId,
+        Restore restore) {
 
     public static final int FORMAT_VERSION = 1;
     public static final String KIND_WINDOW = "window";
@@ -52,7 +55,31 @@ public record BatchManifest(
                                         String kind, String parentBatchId) {
         return new BatchManifest(FORMAT_VERSION, batchId, table, schema, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId);
+                null, List.of(), 0, kind, parentBatchId, null);
+    }
+
+    /**
+     * A restore of the window's archive into its table, as the manifest records it. {@code txid}
+     * is the restoring transaction, recorded before it commits; {@code at} and {@code rows} are set
+     * once it has, so a restore with a txid and no {@code at} may or may not have committed, and
+     * only PostgreSQL can say which ({@code txid_status}).
+     */
+    public record Restore(long txid, Instant at, Long rows) {
+        public boolean finished() {
+            return at != null;
+        }
+    }
+
+    /** Whether a restore into the table was started for this window (finished or not). */
+    public boolean restoreStarted() {
+        return restore != null;
+    }
+
+    /** The manifest with {@code restore} recorded; {@code null} clears it (a restore that rolled back). */
+    public BatchManifest withRestore(Restore restore) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 
     public boolean isLate() {
@@ -78,7 +105,7 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId);
+                null, List.of(), 0, kind, parentBatchId, null);
     }
 
     /**
@@ -93,13 +120,13 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.DELETING, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, null, null,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 
     /** An export that found no rows: nothing was written, so there is no object to point at. */
     public BatchManifest withEmptyExport(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
-                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId);
+                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, restore);
     }
 
     /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
@@ -109,37 +136,37 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.FAILED, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt,
-                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 
     public BatchManifest withStatus(BatchStatus next) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 next, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 
     public BatchManifest withExport(long rows, String path, long sizeBytes, String sha256,
                                     List<DeleteChunk> chunks, Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rows, path, sizeBytes, at, verifiedAt, deletedAt, error,
-                sha256, chunks, 0, kind, parentBatchId);
+                sha256, chunks, 0, kind, parentBatchId, restore);
     }
 
     public BatchManifest withVerifiedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, at, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 
     public BatchManifest withChunksDeleted(int count) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, count, kind, parentBatchId);
+                parquetSha256, deleteChunks, count, kind, parentBatchId, restore);
     }
 
     public BatchManifest withDeletedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, at, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
     }
 }

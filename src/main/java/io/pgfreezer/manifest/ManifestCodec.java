@@ -62,6 +62,12 @@ public final class ManifestCodec {
         n.put("chunks_deleted", m.chunksDeleted());
         n.put("kind", m.kind());
         n.put("parent_batch_id", m.parentBatchId());
+        // Only a restored window carries these, so every other manifest stays as it was.
+        if (m.restore() != null) {
+            n.put("restore_txid", m.restore().txid());
+            n.put("restored_at", micros(m.restore().at()));
+            n.put("restored_rows", m.restore().rows());
+        }
         return n;
     }
 
@@ -133,7 +139,21 @@ public final class ManifestCodec {
                     chunks,
                     chunksDeleted,
                     kind(),
-                    nullableText("parent_batch_id"));
+                    nullableText("parent_batch_id"),
+                    restore());
+        }
+
+        private BatchManifest.Restore restore() {
+            Long txid = nullableCount("restore_txid");
+            Instant at = nullableInstant("restored_at");
+            Long rows = nullableCount("restored_rows");
+            if (txid == null) {
+                if (at != null || rows != null) {
+                    throw missing("restore_txid");
+                }
+                return null;
+            }
+            return new BatchManifest.Restore(txid, at, rows);
         }
 
         private BatchStatus status() {

@@ -163,6 +163,36 @@ class ManifestCodecTest {
     }
 
     @Test
+    void aRestoreIsWrittenAfterEverythingElseAndSurvivesARoundTrip() throws Exception {
+        BatchManifest done = TestManifests.done("public", "sensor_readings", TestManifests.daily("2024-01-15"),
+                10, 100, Instant.parse("2024-01-30T12:00:00Z"));
+        BatchManifest started = done.withRestore(new BatchManifest.Restore(987_654_321L, null, null));
+        BatchManifest finished = done.withRestore(new BatchManifest.Restore(987_654_321L,
+                Instant.parse("2024-03-01T10:00:00.5Z"), 10L));
+
+        for (BatchManifest m : List.of(started, finished)) {
+            assertThat(ManifestCodec.decode(ManifestCodec.encode(m), "round-trip")).isEqualTo(m);
+        }
+        JsonNode n = JSON.readTree(ManifestCodec.encode(finished));
+        List<String> keys = new ArrayList<>();
+        n.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys.subList(0, 15)).isEqualTo(ORIGINAL_KEYS);
+        assertThat(keys.subList(keys.size() - 3, keys.size())).containsExactly("restore_txid", "restored_at", "restored_rows");
+        assertThat(n.get("restored_at").textValue()).isEqualTo("2024-03-01T10:00:00.500000+00:00");
+        // A window never restored writes none of the restore keys: its manifest is what it always was.
+        assertThat(encodeToString(done)).doesNotContain("restore");
+    }
+
+    @Test
+    void aRestoreTimeWithoutItsTransactionIsRefused() {
+        String json = encodeToString(TestManifests.done("public", "t", TestManifests.daily("2024-01-15"), 1, 1,
+                Instant.parse("2024-01-30T12:00:00Z")));
+        String broken = json.substring(0, json.lastIndexOf("\n}")) + ",\n  \"restored_at\": \"2024-03-01T10:00:00+00:00\"\n}";
+
+        assertThatThrownBy(() -> decode(broken)).hasMessageContaining("restore_txid");
+    }
+
+    @Test
     void emptyDeleteChunksAreWrittenAsPythonWould() {
         String written = encodeToString(TestManifests.pending("public", "t", TestManifests.daily("2024-01-15")));
 
