@@ -184,6 +184,9 @@ final class ArchiveRunner {
                     report.count(BatchOutcome.Result.FAILED), report.count(BatchOutcome.Result.SKIPPED_FAILED),
                     report.count(BatchOutcome.Result.ERROR));
         }
+        for (String line : report.restoredWindows()) {
+            out.println("restored: " + line);
+        }
         for (String table : report.busyTables()) {
             out.println("busy: " + table + " is being archived by another process");
         }

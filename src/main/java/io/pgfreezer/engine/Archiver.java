@@ -134,6 +134,16 @@ public final class Archiver {
                     WindowPlanner planner = new WindowPlanner(table, clock.instant(), options.replayFrom(),
                             options.replayTo());
                     plan = planner.plan(src, manifests.list(table.name()));
+                    for (WindowPlanner.Restored r : planner.restored()) {
+                        String why = r.manifest().restore().finished()
+                                ? "its rows were restored from the archive at "
+                                        + IsoInstants.format(r.manifest().restore().at()) + " and are archived already"
+                                : "a restore of it was interrupted; run `pg-freezer restore -t " + table.name()
+                                        + " --from " + r.window().start() + " --to " + r.window().end()
+                                        + "` to settle it";
+                        log.warn("window {} is not archived again: {}", r.window(), why);
+                        report.restored(table.qualifiedName() + " " + r.window() + ": " + why);
+                    }
                     log.info("{} batch(es) to process, windows ending at or before {}", plan.size(),
                             IsoInstants.format(planner.cutoff()));
                 } catch (FreezerException e) {

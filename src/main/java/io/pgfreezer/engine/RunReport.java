@@ -11,6 +11,19 @@ public final class RunReport {
     private final List<String> tableErrors = Collections.synchronizedList(new ArrayList<>());
     private final java.util.concurrent.atomic.AtomicInteger permanentTableErrors = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final List<String> restoredWindows = Collections.synchronizedList(new ArrayList<>());
+
+    void restored(String line) {
+        restoredWindows.add(line);
+    }
+
+    /** Windows left alone because their rows are in PostgreSQL again by a restore, one line each. */
+    public List<String> restoredWindows() {
+        synchronized (restoredWindows) {
+            return List.copyOf(restoredWindows);
+        }
+    }
+
     void add(BatchOutcome outcome) {
         batches.add(outcome);
     }

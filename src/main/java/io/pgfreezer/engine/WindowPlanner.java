@@ -26,6 +26,12 @@ final class WindowPlanner {
     record Planned(Window window, BatchManifest manifest, boolean isNew) {
     }
 
+    /** A DONE window that holds rows because they were restored from its archive, left alone. */
+    record Restored(Window window, BatchManifest manifest) {
+    }
+
+    private final List<Restored> restored = new ArrayList<>();
+
     private final TableConfig table;
     private final Instant cutoff;
     private final Optional<Instant> from;
@@ -53,6 +59,7 @@ final class WindowPlanner {
     }
 
     List<Planned> plan(SourceTable source, List<BatchManifest> manifests) {
+        restored.clear();
         Map<String, BatchManifest> byId = new HashMap<>();
         Map<String, List<BatchManifest>> lateByParent = new HashMap<>();
         TreeMap<Instant, Window> windows = new TreeMap<>();
@@ -93,6 +100,14 @@ final class WindowPlanner {
                 plan.add(new Planned(w, own, false));
                 continue;
             }
+            if (own.restoreStarted()) {
+                // Its rows are the archive's own, put back on purpose: archiving them as late rows
+                // would store every one of them a second time.
+                if (hasRows.getOrDefault(w.start(), false)) {
+                    restored.add(new Restored(w, own));
+                }
+                continue;
+            }
             List<BatchManifest> lates = lateByParent.getOrDefault(id, List.of());
             List<BatchManifest> unfinished = lates.stream()
                     .filter(m -> m.status() != BatchStatus.DONE)
@@ -107,6 +122,11 @@ final class WindowPlanner {
             }
         }
         return plan;
+    }
+
+    /** The restored windows with rows that the last {@link #plan} left out. */
+    List<Restored> restored() {
+        return List.copyOf(restored);
     }
 
     private BatchManifest newBatch(String id, Window w, String kind, String parent, String path) {

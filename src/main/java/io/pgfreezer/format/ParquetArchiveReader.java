@@ -149,6 +149,26 @@ public final class ParquetArchiveReader implements AutoCloseable {
         return new ValueDigest(names, specs);
     }
 
+    /**
+     * The footer's wire form of each column ({@link PgWire} specs by column name); empty for a
+     * file written without them (by the original tool).
+     */
+    public Map<String, String> wireSpecs() {
+        String json = file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.PG_WIRE);
+        return json == null ? Map.of() : ColumnLayout.stringMap(json, ArchiveMetadata.PG_WIRE);
+    }
+
+    /** The footer's PostgreSQL type of each column ({@code format_type} text) by name; may be empty. */
+    public Map<String, String> pgTypes() {
+        String json = file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.PG_TYPES);
+        return json == null ? Map.of() : ColumnLayout.stringMap(json, ArchiveMetadata.PG_TYPES);
+    }
+
+    /** The footer's {@link ArchiveMetadata#VALUE_DIGEST}; null when the writer recorded none. */
+    public String valueDigest() {
+        return file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
+    }
+
     /** The columns a file's footer declares, without reading any data. */
     public static List<ArchiveColumn> footerSchema(Path path) {
         try (ParquetArchiveReader reader = open(path)) {

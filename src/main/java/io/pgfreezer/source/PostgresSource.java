@@ -73,6 +73,33 @@ public final class PostgresSource implements Source {
         }
     }
 
+    /**
+     * Opens a session on the table archived rows of {@code table} are restored into, which may be
+     * {@code table} itself, and takes that table's archiving lock (the lock a run of it takes).
+     * Empty when another process holds it.
+     */
+    public Optional<RestoreTarget> openRestore(TableConfig table, String targetSchema, String targetTable) {
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            throw new SourceException(config.redact("cannot get a PostgreSQL connection: " + rootMessage(e)),
+                    e.getSQLState(), e);
+        }
+        long key = lockKey(targetSchema + "." + targetTable);
+        try {
+            if (!tryLock(c, key)) {
+                c.close();
+                return Optional.empty();
+            }
+            return Optional.of(new PostgresRestoreTarget(c, key, table, targetSchema, targetTable));
+        } catch (SQLException e) {
+            closeQuietly(c, e);
+            throw new SourceException(config.redact("cannot lock table " + targetSchema + "." + targetTable + ": "
+                    + SqlErrors.describe(e)), e.getSQLState(), e);
+        }
+    }
+
     private static boolean tryLock(Connection c, long key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
             ps.setLong(1, key);
@@ -88,9 +115,13 @@ public final class PostgresSource implements Source {
      * the qualified name so tables never share a lock by accident.
      */
     static long lockKey(TableConfig table) {
+        return lockKey(table.qualifiedName());
+    }
+
+    private static long lockKey(String qualifiedName) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest(("pg_freezer|" + table.qualifiedName()).getBytes(StandardCharsets.UTF_8));
+                    .digest(("pg_freezer|" + qualifiedName).getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(d).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
