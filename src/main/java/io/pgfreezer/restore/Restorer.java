@@ -206,8 +206,16 @@ public final class Restorer {
         return plan;
     }
 
-    private WindowResult restoreWindow(TableConfig table, RestoreTarget target, Planned p, Options options,
+    private WindowResult restoreWindow(TableConfig table, RestoreTarget target, Planned planned, Options options,
                                        Listener listener) {
+        Planned p = planned;
+        if (options.intoSource() && !options.dryRun()) {
+            // Read for real, not from the listing (which may come from the index): the saves
+            // below are conditional on the version this read sees.
+            BatchManifest current = manifests.load(table.name(), planned.manifest().batchId()).orElseThrow(() ->
+                    new RestoreException("the manifest of window " + planned.window() + " disappeared while restoring"));
+            p = new Planned(planned.window(), current, planned.files(), planned.problem());
+        }
         BatchManifest m = p.manifest();
         long expected = p.rows();
         if (p.problem() != null) {

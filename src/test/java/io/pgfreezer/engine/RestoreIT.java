@@ -16,6 +16,13 @@ import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.testing.ArchiveFixture;
 import io.pgfreezer.testing.ForwardingManifestStore;
 import io.pgfreezer.testing.SimulatedCrash;
+import io.pgfreezer.format.ArchiveFormat;
+import io.pgfreezer.format.ArchiveWriter;
+import io.pgfreezer.format.WrittenFile;
+import io.pgfreezer.storage.ObjectOutput;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -28,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -323,6 +331,71 @@ class RestoreIT {
         } catch (RuntimeException | Error e) {
             return e;
         }
+    }
+
+    /**
+     * An archive whose values differ from what PostgreSQL sent (a writer bug the export's own
+     * proof was blinded to) must not be restored: the window rolls back with zero rows.
+     */
+    @Test
+    void valuesThatAreNotWhatPostgresSentAreNeverCommitted() {
+        ArchiveFixture f = readings().format(real -> new ArchiveFormat() {
+            @Override
+            public String extension() {
+                return real.extension();
+            }
+
+            @Override
+            public ArchiveWriter newWriter(ObjectOutput out, Schema schema, Map<String, String> metadata) {
+                ArchiveWriter writer = real.newWriter(out, schema, metadata);
+                return new ArchiveWriter() {
+                    @Override
+                    public void write(VectorSchemaRoot batch) {
+                        ((IntVector) batch.getVector("sensor")).set(0, 999);
+                        writer.write(batch);
+                    }
+
+                    @Override
+                    public WrittenFile finish() {
+                        return writer.finish();
+                    }
+
+                    @Override
+                    public WrittenFile finish(Map<String, String> closingMetadata) {
+                        return writer.finish(closingMetadata);
+                    }
+
+                    @Override
+                    public void close() {
+                        writer.close();
+                    }
+                };
+            }
+
+            @Override
+            public long decodeAll(Path file) {
+                try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
+                    long rows = 0;
+                    while (reader.next()) {
+                        rows++;
+                    }
+                    return rows;
+                }
+            }
+
+            @Override
+            public Map<String, String> footerMetadata(Path file) {
+                return real.footerMetadata(file);
+            }
+        });
+        assertThat(f.runAll().batches()).extracting(BatchOutcome::result).containsExactly(BatchOutcome.Result.DONE);
+
+        Run r = cli(f, "restore", "-t", "readings", "--from", DAY, "--to", NEXT);
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("FAILED").contains("have digest").contains("nothing was restored");
+        assertThat(f.count("SELECT count(*) FROM readings")).isZero();
+        assertThat(window(f, "readings").restore()).isNull();
     }
 
     @Test
