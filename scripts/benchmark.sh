@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures export and delete against baselines taken in the same run (COPY ... TO STDOUT
-# (FORMAT binary), a plain DELETE) and the peak heap for two window sizes, on an embedded
+# Measures export, delete and restore against baselines taken in the same run (COPY ... TO STDOUT
+# (FORMAT binary), a plain DELETE, COPY ... FROM STDIN (FORMAT binary)) and the peak heap for two window sizes, on an embedded
 # PostgreSQL. Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,6 +14,8 @@ import io.pgfreezer.engine.StopSignal;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.restore.Restorer;
+import io.pgfreezer.source.RestoreTarget;
 import io.pgfreezer.source.PostgresSource;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.storage.ObjectStorages;
@@ -38,7 +40,8 @@ import java.util.Optional;
  * Measures pg-freezer against baselines taken in the same run on the same data:
  * export against {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}, the guarded chunked delete
  * against one plain {@code DELETE}, and the peak Java heap for two window sizes (it must not grow
- * with the window). Run with {@code scripts/benchmark.sh [rows]}.
+ * with the window), and restore against a plain {@code COPY ... FROM STDIN (FORMAT binary)} of the
+ * same rows. Run with {@code scripts/benchmark.sh [rows]}.
  */
 public final class Benchmark {
     private static final Instant DAY = Instant.parse("2024-01-15T00:00:00Z");
@@ -74,6 +77,15 @@ public final class Benchmark {
             }
             System.out.println("by hand: COPY ... TO STDOUT (FORMAT csv) into a file, DuckDB COPY of that CSV TO "
                     + "parquet (snappy), one plain DELETE; run: pg-freezer's whole run (export, upload, verify, delete)");
+            System.out.println();
+            System.out.printf("%-12s %10s %14s %12s %8s%n", "table", "rows", "copy in s", "restore s", "ratio");
+            for (Result r : new Result[] {small, large}) {
+                System.out.printf("%-12s %,10d %14.2f %12.2f %8.2f%n", r.table, r.rows, r.plainCopyInSeconds,
+                        r.restoreSeconds, r.restoreSeconds / r.plainCopyInSeconds);
+            }
+            System.out.println("copy in: COPY ... FROM STDIN (FORMAT binary) of a file COPY ... TO wrote in this run, into "
+                    + "a table of the same shape and index; restore: pg-freezer restore of the archived window (read, "
+                    + "decode, re-encode, digest, COPY, commit, manifest)");
             System.out.printf("export throughput: %,.0f rows/s; parquet bytes per row: %.1f%n",
                     large.rows / large.exportSeconds, (double) large.bytes / large.rows);
             System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
@@ -83,7 +95,7 @@ public final class Benchmark {
 
     record Result(String table, long rows, double copySeconds, double exportSeconds, double plainDeleteSeconds,
                   double guardedDeleteSeconds, long peakHeap, long bytes, double verifySeconds, double runSeconds,
-                  double byHandSeconds) {
+                  double byHandSeconds, double plainCopyInSeconds, double restoreSeconds) {
     }
 
     private static Result measure(EmbeddedPostgres pg, long rows, String table) throws Exception {
@@ -134,6 +146,16 @@ public final class Benchmark {
             System.out.printf("%s: by hand, CSV out and DuckDB to Parquet in %.2f s%n", table, byHandExport);
         }
 
+        // The baseline for restore: the same rows as PostgreSQL's own binary COPY writes them, read
+        // back later by a plain COPY ... FROM STDIN into a table of the same shape and index.
+        Path binary = handDir.resolve("window.bin");
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(binary), 1 << 16)) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM " + table
+                    + " WHERE recorded_at >= '2024-01-15' AND recorded_at < '2024-01-16' ORDER BY recorded_at) "
+                    + "TO STDOUT (FORMAT binary)", out);
+        }
+
         double plainDelete;
         long inWindow;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
@@ -172,9 +194,34 @@ public final class Benchmark {
         }
         System.out.printf("%s: export %.2f s, verify %.2f s, guarded delete %.2f s, %,d Parquet bytes%n", table,
                 b.exportTime().toNanos() / 1e9, b.verifyTime().toNanos() / 1e9, b.deleteTime().toNanos() / 1e9, b.bytes());
+
+        double plainCopyIn;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(binary), 1 << 16)) {
+            st.execute("CREATE TABLE " + table + "_plain (LIKE " + table + " INCLUDING ALL)");
+            long start = System.nanoTime();
+            long loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + "_plain FROM STDIN (FORMAT binary)", in);
+            plainCopyIn = seconds(start);
+            System.out.printf("%s: plain COPY FROM STDIN (FORMAT binary) of %,d rows in %.2f s%n", table, loaded, plainCopyIn);
+        }
+        double restore;
+        TableConfig tableConfig = config.tables().get(0);
+        try (ObjectStorage store = ObjectStorages.open(storage); PostgresSource source = new PostgresSource(config.database());
+             RestoreTarget target = source.openRestore(tableConfig, "public", table).orElseThrow()) {
+            long start = System.nanoTime();
+            Restorer.Report restored = new Restorer(store, new StorageManifestStore(store), root, Clock.systemUTC())
+                    .restore(tableConfig, target, new Restorer.Options(DAY, DAY.plus(Duration.ofDays(1)), true, false, false),
+                            Restorer.Listener.NONE);
+            restore = seconds(start);
+            Restorer.WindowResult w = restored.windows().get(0);
+            if (w.outcome() != Restorer.Outcome.RESTORED || w.rows() != inWindow) {
+                throw new IllegalStateException("benchmark restore did not restore the window: " + w);
+            }
+            System.out.printf("%s: restore of %,d rows in %.2f s%n", table, w.rows(), restore);
+        }
         return new Result(table, inWindow, copy, b.exportTime().toNanos() / 1e9, plainDelete,
                 b.deleteTime().toNanos() / 1e9, peak, b.bytes(), b.verifyTime().toNanos() / 1e9, run,
-                byHandExport + plainDelete);
+                byHandExport + plainDelete, plainCopyIn, restore);
     }
 
     private static double seconds(long startNanos) {
