@@ -19,7 +19,7 @@ import java.nio.file.Path;
                 "  pg-freezer run --config config.yaml             # archive, verify, delete",
                 "  pg-freezer status --config config.yaml          # batch counts per table",
                 "  pg-freezer verify --config config.yaml          # is the archive still whole?",
-                "  pg-freezer restore -t T --from D --to D         # archived rows back into PostgreSQL",
+                "  pg-freezer restore -t T --from D --to D         # rows back into PostgreSQL",
                 "  pg-freezer COMMAND --help                       # a command's examples",
                 "",
                 "Exit status: 0 success; 1 a batch FAILED or an operator must look; 2 usage",
