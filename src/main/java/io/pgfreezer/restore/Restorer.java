@@ -269,7 +269,6 @@ public final class Restorer {
                     throw new RestoreException("the archive of window " + p.window() + " holds " + restored
                             + " rows but its manifests record " + expected + "; nothing was restored");
                 }
-                target.commit();
             } catch (RuntimeException e) {
                 target.rollback();
                 if (options.intoSource()) {
@@ -277,6 +276,9 @@ public final class Restorer {
                 }
                 throw e;
             }
+            // A commit that fails may still have committed (the answer was lost on the way), so
+            // its mark stays: the next restore asks PostgreSQL how the transaction ended.
+            target.commit();
             if (options.intoSource()) {
                 manifests.save(recorded.withRestore(new BatchManifest.Restore(txid, clock.instant(), restored)));
             }
