@@ -5,6 +5,7 @@ import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.Archiver;
 import io.pgfreezer.engine.BatchOutcome;
+import io.pgfreezer.engine.LogEvents;
 import io.pgfreezer.engine.RunOptions;
 import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
@@ -65,6 +66,11 @@ final class ArchiveRunner {
                     Path.of(System.getProperty("java.io.tmpdir")), new RunProgress(progress, System::nanoTime));
             RunReport report;
             while (true) {
+                long started = System.nanoTime();
+                log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.RUN_STARTED)
+                        .addKeyValue("tables", config.select(options.table().orElse(null)).size())
+                        .addKeyValue("dry_run", options.dryRun())
+                        .log("run started{}", options.dryRun() ? " (dry run)" : "");
                 report = archiver.run(options);
                 if (!options.dryRun()) {
                     refreshIndexes(config, options, manifests);
@@ -73,6 +79,7 @@ final class ArchiveRunner {
                 progress.update("");
                 publishMetrics(config, options, report, clock, metrics);
                 summarize(report, options.dryRun(), out);
+                logSummary(report, options.dryRun(), (System.nanoTime() - started) / 1e9);
                 if (!daemon || stop.requested()) {
                     break;
                 }
@@ -166,6 +173,39 @@ final class ArchiveRunner {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // Already shutting down: the hook is running and returns as soon as we are finished.
+        }
+    }
+
+    /**
+     * The summary of {@link #summarize} as one {@code run_done} line, so log collectors get it
+     * as structured data; on a terminal it is a {@code -v} detail, as stdout already shows it.
+     */
+    static void logSummary(RunReport report, boolean dryRun, double seconds) {
+        long rows = sum(report, BatchOutcome::rows);
+        long bytes = sum(report, BatchOutcome::bytes);
+        var line = log.atInfo()
+                .addKeyValue(LogEvents.KEY, LogEvents.RUN_DONE)
+                .addKeyValue("dry_run", dryRun)
+                .addKeyValue("succeeded", report.succeeded())
+                .addKeyValue("batches_done", report.count(BatchOutcome.Result.DONE))
+                .addKeyValue("batches_failed", report.count(BatchOutcome.Result.FAILED))
+                .addKeyValue("batches_skipped", report.count(BatchOutcome.Result.SKIPPED_FAILED))
+                .addKeyValue("batches_stopped", report.count(BatchOutcome.Result.ERROR)
+                        + report.count(BatchOutcome.Result.TRANSIENT))
+                .addKeyValue("windows", report.batches().size())
+                .addKeyValue("rows", rows)
+                .addKeyValue("bytes", bytes)
+                .addKeyValue("seconds", seconds)
+                .addKeyValue("tables_busy", report.busyTables().size())
+                .addKeyValue("table_errors", report.tableErrors().size());
+        if (dryRun) {
+            line.log("dry run done: {} window(s), {} rows would be archived", report.batches().size(),
+                    String.format("%,d", rows));
+        } else {
+            line.log("run done: {} batch(es) done ({} rows, {} bytes archived), {} failed, {} skipped as FAILED, {} stopped by errors",
+                    report.count(BatchOutcome.Result.DONE), String.format("%,d", rows), String.format("%,d", bytes),
+                    report.count(BatchOutcome.Result.FAILED), report.count(BatchOutcome.Result.SKIPPED_FAILED),
+                    report.count(BatchOutcome.Result.ERROR) + report.count(BatchOutcome.Result.TRANSIENT));
         }
     }
 
