@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "  # Retry failed batches",
                 "  pg-freezer run --config config.yaml --force",
                 "",
-                "On a terminal, a progress line is shown on stderr;",
+                "When stderr is a terminal, a progress line (window N/M, ETA) is shown on it;",
                 "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
                 "Logs on a terminal give one line per table (-v: per batch too);",
                 "elsewhere, or with LOG_FORMAT=json, one JSON object per line.",

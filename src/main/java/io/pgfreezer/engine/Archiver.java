@@ -154,6 +154,7 @@ public final class Archiver {
                     }
                 }
             }
+            progress.tablePlanned(table.qualifiedName(), plan.size());
             for (WindowPlanner.Planned planned : plan) {
                 if (stop.requested()) {
                     log.info("stop requested: leaving the remaining windows for the next run");
