@@ -11,6 +11,7 @@ import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.metrics.ArchivedTotals;
 import io.pgfreezer.metrics.MetricsPublisher;
 import io.pgfreezer.metrics.RunMetrics;
 import io.pgfreezer.notify.Notifier;
@@ -25,7 +26,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +80,7 @@ final class ArchiveRunner {
                 }
                 // The summary goes to stdout, which the status line does not know about: erase it first.
                 progress.update("");
-                publishMetrics(config, options, report, clock, metrics);
+                publishMetrics(config, options, report, clock, metrics, manifests);
                 summarize(report, options.dryRun(), out);
                 logSummary(report, options.dryRun(), (System.nanoTime() - started) / 1e9);
                 if (!daemon || stop.requested()) {
@@ -157,15 +160,24 @@ final class ArchiveRunner {
 
     /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */
     static void publishMetrics(FreezerConfig config, RunOptions options, RunReport report, Clock clock,
-                               MetricsPublisher metrics) {
+                               MetricsPublisher metrics, StorageManifestStore manifests) {
         if (!config.global().metrics().enabled()) {
             return;
         }
         List<String> configured = config.tables().stream().map(TableConfig::qualifiedName).toList();
-        List<String> covered = config.select(options.table().orElse(null)).stream()
-                .map(TableConfig::qualifiedName)
-                .toList();
-        metrics.publish(RunMetrics.of(report, covered, clock.instant()), Set.copyOf(configured));
+        List<TableConfig> selected = config.select(options.table().orElse(null));
+        List<String> covered = selected.stream().map(TableConfig::qualifiedName).toList();
+        Map<String, ArchivedTotals> totals = new HashMap<>();
+        for (TableConfig table : selected) {
+            try {
+                // The index the run just refreshed answers this without reading manifest by manifest.
+                totals.put(table.qualifiedName(), ArchivedTotals.of(manifests.list(table.name())));
+            } catch (RuntimeException e) {
+                log.warn("could not read the manifests of {} for the archived totals: {}", table.qualifiedName(),
+                        FreezerException.oneLine(String.valueOf(e.getMessage())));
+            }
+        }
+        metrics.publish(RunMetrics.of(report, covered, clock.instant(), totals), Set.copyOf(configured));
     }
 
     private static void removeHook(Thread hook) {

@@ -8,6 +8,7 @@ import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.source.EligibleRows;
 import io.pgfreezer.source.Source;
 import io.pgfreezer.source.SourceTable;
 import io.pgfreezer.storage.ObjectStorage;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,6 +131,7 @@ public final class Archiver {
         GlobalConfig.Retry retry = config.global().retry();
         SourceTable src = null;
         TableTally tally = new TableTally(System.nanoTime());
+        Instant cutoff = null;
         try {
             List<WindowPlanner.Planned> plan = null;
             for (int attempt = 1; plan == null; attempt++) {
@@ -144,6 +147,7 @@ public final class Archiver {
                     WindowPlanner planner = new WindowPlanner(table, clock.instant(), options.replayFrom(),
                             options.replayTo());
                     plan = planner.plan(src, manifests.list(table.name()));
+                    cutoff = planner.cutoff();
                     log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.TABLE_STARTED).addKeyValue("windows", plan.size())
                             .log("{} batch(es) to process, windows ending at or before {}", plan.size(),
                                     IsoInstants.format(planner.cutoff()));
@@ -201,6 +205,7 @@ public final class Archiver {
                 }
             }
             tally.log();
+            measureBacklog(table, src, cutoff, plan.size() - tally.done, report);
         } catch (FreezerException e) {
             log.atError().addKeyValue(LogEvents.KEY, LogEvents.TABLE_FAILED).log("table failed: {}", e.getMessage());
             report.tableError(table.qualifiedName(), e.getMessage(), e.isTransient());
@@ -216,6 +221,24 @@ public final class Archiver {
         } finally {
             closeQuietly(src, null);
             MDC.clear();
+        }
+    }
+
+    /**
+     * One count/min statement in the table's own session, after its windows: a monitoring figure,
+     * so a failure here is a warning and never fails the table.
+     */
+    private static void measureBacklog(TableConfig table, SourceTable src, Instant cutoff, long windowsLeft,
+                                       RunReport report) {
+        if (src == null || cutoff == null) {
+            return;
+        }
+        try {
+            // Rows from the start of the window that holds the cutoff on are in a window still open.
+            EligibleRows left = src.eligibleRows(Window.floor(cutoff, table.partitionBy()));
+            report.backlog(table.qualifiedName(), new TableBacklog(windowsLeft, left.rows(), left.oldest()));
+        } catch (RuntimeException e) {
+            log.warn("could not measure the backlog for the metrics: {}", e.getMessage());
         }
     }
 
