@@ -5,11 +5,13 @@ import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.Archiver;
 import io.pgfreezer.engine.BatchOutcome;
+import io.pgfreezer.engine.LogEvents;
 import io.pgfreezer.engine.RunOptions;
 import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.StorageManifestStore;
+import io.pgfreezer.metrics.ArchivedTotals;
 import io.pgfreezer.metrics.MetricsPublisher;
 import io.pgfreezer.metrics.RunMetrics;
 import io.pgfreezer.notify.Notifier;
@@ -24,7 +26,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +69,20 @@ final class ArchiveRunner {
                     Path.of(System.getProperty("java.io.tmpdir")), new RunProgress(progress, System::nanoTime));
             RunReport report;
             while (true) {
+                long started = System.nanoTime();
+                log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.RUN_STARTED)
+                        .addKeyValue("tables", config.select(options.table().orElse(null)).size())
+                        .addKeyValue("dry_run", options.dryRun())
+                        .log("run started{}", options.dryRun() ? " (dry run)" : "");
                 report = archiver.run(options);
                 if (!options.dryRun()) {
                     refreshIndexes(config, options, manifests);
                 }
                 // The summary goes to stdout, which the status line does not know about: erase it first.
                 progress.update("");
-                publishMetrics(config, options, report, clock, metrics);
+                publishMetrics(config, options, report, clock, metrics, manifests);
                 summarize(report, options.dryRun(), out);
+                logSummary(report, options.dryRun(), (System.nanoTime() - started) / 1e9);
                 if (!daemon || stop.requested()) {
                     break;
                 }
@@ -150,15 +160,24 @@ final class ArchiveRunner {
 
     /** After every run, daemon iterations included; a monitoring problem is only ever a warning. */
     static void publishMetrics(FreezerConfig config, RunOptions options, RunReport report, Clock clock,
-                               MetricsPublisher metrics) {
+                               MetricsPublisher metrics, StorageManifestStore manifests) {
         if (!config.global().metrics().enabled()) {
             return;
         }
         List<String> configured = config.tables().stream().map(TableConfig::qualifiedName).toList();
-        List<String> covered = config.select(options.table().orElse(null)).stream()
-                .map(TableConfig::qualifiedName)
-                .toList();
-        metrics.publish(RunMetrics.of(report, covered, clock.instant()), Set.copyOf(configured));
+        List<TableConfig> selected = config.select(options.table().orElse(null));
+        List<String> covered = selected.stream().map(TableConfig::qualifiedName).toList();
+        Map<String, ArchivedTotals> totals = new HashMap<>();
+        for (TableConfig table : selected) {
+            try {
+                // The index the run just refreshed answers this without reading manifest by manifest.
+                totals.put(table.qualifiedName(), ArchivedTotals.of(manifests.list(table.name())));
+            } catch (RuntimeException e) {
+                log.warn("could not read the manifests of {} for the archived totals: {}", table.qualifiedName(),
+                        FreezerException.oneLine(String.valueOf(e.getMessage())));
+            }
+        }
+        metrics.publish(RunMetrics.of(report, covered, clock.instant(), totals), Set.copyOf(configured));
     }
 
     private static void removeHook(Thread hook) {
@@ -166,6 +185,39 @@ final class ArchiveRunner {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // Already shutting down: the hook is running and returns as soon as we are finished.
+        }
+    }
+
+    /**
+     * The summary of {@link #summarize} as one {@code run_done} line, so log collectors get it
+     * as structured data; on a terminal it is a {@code -v} detail, as stdout already shows it.
+     */
+    static void logSummary(RunReport report, boolean dryRun, double seconds) {
+        long rows = sum(report, BatchOutcome::rows);
+        long bytes = sum(report, BatchOutcome::bytes);
+        var line = log.atInfo()
+                .addKeyValue(LogEvents.KEY, LogEvents.RUN_DONE)
+                .addKeyValue("dry_run", dryRun)
+                .addKeyValue("succeeded", report.succeeded())
+                .addKeyValue("batches_done", report.count(BatchOutcome.Result.DONE))
+                .addKeyValue("batches_failed", report.count(BatchOutcome.Result.FAILED))
+                .addKeyValue("batches_skipped", report.count(BatchOutcome.Result.SKIPPED_FAILED))
+                .addKeyValue("batches_stopped", report.count(BatchOutcome.Result.ERROR)
+                        + report.count(BatchOutcome.Result.TRANSIENT))
+                .addKeyValue("windows", report.batches().size())
+                .addKeyValue("rows", rows)
+                .addKeyValue("bytes", bytes)
+                .addKeyValue("seconds", seconds)
+                .addKeyValue("tables_busy", report.busyTables().size())
+                .addKeyValue("table_errors", report.tableErrors().size());
+        if (dryRun) {
+            line.log("dry run done: {} window(s), {} rows would be archived", report.batches().size(),
+                    String.format("%,d", rows));
+        } else {
+            line.log("run done: {} batch(es) done ({} rows, {} bytes archived), {} failed, {} skipped as FAILED, {} stopped by errors",
+                    report.count(BatchOutcome.Result.DONE), String.format("%,d", rows), String.format("%,d", bytes),
+                    report.count(BatchOutcome.Result.FAILED), report.count(BatchOutcome.Result.SKIPPED_FAILED),
+                    report.count(BatchOutcome.Result.ERROR) + report.count(BatchOutcome.Result.TRANSIENT));
         }
     }
 

@@ -9,9 +9,13 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pgfreezer.engine.LogEvents;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.slf4j.event.KeyValuePair;
 
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Configures Logback from the environment, once, at process start:
@@ -37,8 +42,16 @@ import java.util.Set;
  *   <li>{@code PG_FREEZER_DEBUG} adds stack traces.</li>
  * </ul>
  * Everything goes to stderr: stdout carries {@code fetch} data and {@code --json} output.
+ * Every line of one process carries the same {@code run_id}, so the lines of one cron run can be
+ * picked out of a collector that holds months of them.
  */
 public final class LogSetup {
+    /** The MDC key of the run id; set on the main thread, and handed to the engine's table threads. */
+    public static final String RUN_ID = "run_id";
+    private static final String PROCESS_RUN_ID = UUID.randomUUID().toString();
+    /** {@code -v}: per-batch lines on a terminal too. Set by the command, after configure(). */
+    private static volatile boolean verbose;
+
     /** Libraries that log routine internals at INFO/DEBUG; an operator wants pg-freezer's own events. */
     static final List<String> QUIET_LOGGERS = List.of(
             "software.amazon.awssdk", "org.apache.http", "org.apache.hadoop", "org.apache.parquet",
@@ -67,6 +80,8 @@ public final class LogSetup {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
 
+        verbose = false;
+        MDC.put(RUN_ID, PROCESS_RUN_ID);
         boolean debug = env.get("PG_FREEZER_DEBUG") != null;
         String formatSetting = env.get("LOG_FORMAT");
         Format format = format(formatSetting, terminal);
@@ -81,6 +96,12 @@ public final class LogSetup {
         appender.setName("stderr");
         appender.setTarget("System.err");
         appender.setEncoder(encoder);
+        if (format == Format.CONSOLE) {
+            Filter<ILoggingEvent> details = new TerminalDetailFilter();
+            details.setContext(context);
+            details.start();
+            appender.addFilter(details);
+        }
         appender.start();
 
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -117,6 +138,16 @@ public final class LogSetup {
         if (levelSetting != null && !levelSetting.isBlank() && parseLevel(levelSetting) == null) {
             log.warn("LOG_LEVEL '{}' is not one of trace, debug, info, warn, error; using info", levelSetting);
         }
+    }
+
+    /** This process's run id, the same on every log line and in the run's summary. */
+    public static String runId() {
+        return PROCESS_RUN_ID;
+    }
+
+    /** Shows per-batch lines on the console as well ({@code -v}); JSON logs always have them. */
+    static void verbose(boolean on) {
+        verbose = on;
     }
 
     static Format format(String setting, boolean terminal) {
@@ -174,19 +205,47 @@ public final class LogSetup {
         }
     }
 
+    /** The event name a line carries as a key-value pair, or null. */
+    static String eventName(ILoggingEvent event) {
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        if (pairs != null) {
+            for (KeyValuePair pair : pairs) {
+                if (LogEvents.KEY.equals(pair.key) && pair.value != null) {
+                    return pair.value.toString();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Keeps per-batch lines (and the repeated summary) off the terminal unless {@code -v} asked for them. */
+    static final class TerminalDetailFilter extends Filter<ILoggingEvent> {
+        @Override
+        public FilterReply decide(ILoggingEvent event) {
+            if (verbose || event.getLevel().isGreaterOrEqual(Level.WARN)) {
+                return FilterReply.NEUTRAL;
+            }
+            String name = eventName(event);
+            return name != null && LogEvents.TERMINAL_DETAIL.contains(name) ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
+    }
+
     /**
-     * One JSON object per line: {@code timestamp} (ISO-8601 UTC, milliseconds), {@code level}
-     * (lower case, {@code warning} as in the original tool), {@code event}, {@code logger}, then
-     * every MDC entry ({@code table}, {@code batch_id}, {@code window}) and structured key-value
-     * pair, then {@code error} / {@code error_type} (and {@code stack_trace} in debug mode).
+     * One JSON object per line, in the field names collectors (Filebeat, Fluent Bit, Vector,
+     * Datadog, Loki) read without a mapping: {@code @timestamp} (ISO-8601 UTC, milliseconds),
+     * {@code level} (lower case, {@code warning} as in the original tool), {@code message},
+     * {@code event} (a stable name, {@link LogEvents}), {@code logger}, {@code run_id}, then every
+     * MDC entry ({@code table}, {@code batch_id}, {@code window_start}, {@code window}) and
+     * structured key-value pair (numbers stay numbers), then {@code error} / {@code error_type}
+     * (and {@code stack_trace} in debug mode).
      */
     static final class JsonEncoder extends LineEncoder {
         private static final JsonFactory JSON = new JsonFactory();
         private static final DateTimeFormatter TIMESTAMP =
                 DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
         /** Context keys cannot overwrite the fixed fields. */
-        private static final Set<String> RESERVED =
-                Set.of("timestamp", "level", "event", "logger", "error", "error_type", "stack_trace");
+        private static final Set<String> RESERVED = Set.of("@timestamp", "level", "message", "event", "logger",
+                RUN_ID, "error", "error_type", "stack_trace");
 
         private final boolean stackTraces;
 
@@ -199,11 +258,15 @@ public final class LogSetup {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             try (JsonGenerator json = JSON.createGenerator(out)) {
                 json.writeStartObject();
-                json.writeStringField("timestamp", TIMESTAMP.format(Instant.ofEpochMilli(event.getTimeStamp())));
+                json.writeStringField("@timestamp", TIMESTAMP.format(Instant.ofEpochMilli(event.getTimeStamp())));
                 json.writeStringField("level", levelName(event.getLevel()));
-                json.writeStringField("event", Redaction.apply(event.getFormattedMessage()));
+                json.writeStringField("message", Redaction.apply(event.getFormattedMessage()));
+                String name = eventName(event);
+                json.writeStringField("event", name == null ? LogEvents.GENERIC : name);
                 json.writeStringField("logger", event.getLoggerName());
-                for (Map.Entry<String, String> entry : event.getMDCPropertyMap().entrySet()) {
+                Map<String, String> mdc = event.getMDCPropertyMap();
+                json.writeStringField(RUN_ID, mdc.getOrDefault(RUN_ID, PROCESS_RUN_ID));
+                for (Map.Entry<String, String> entry : mdc.entrySet()) {
                     if (!RESERVED.contains(entry.getKey())) {
                         json.writeStringField(entry.getKey(), entry.getValue());
                     }
@@ -212,7 +275,7 @@ public final class LogSetup {
                 if (pairs != null) {
                     for (KeyValuePair pair : pairs) {
                         if (!RESERVED.contains(pair.key)) {
-                            json.writeStringField(pair.key, String.valueOf(pair.value));
+                            writeValue(json, pair.key, pair.value);
                         }
                     }
                 }
@@ -232,6 +295,19 @@ public final class LogSetup {
             return out.toByteArray();
         }
 
+        /** Counts, sizes and durations stay numbers, so a collector can sum and graph them as they come. */
+        private static void writeValue(JsonGenerator json, String key, Object value) throws IOException {
+            if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+                json.writeNumberField(key, ((Number) value).longValue());
+            } else if (value instanceof Double d && Double.isFinite(d)) {
+                json.writeNumberField(key, d);
+            } else if (value instanceof Boolean b) {
+                json.writeBooleanField(key, b);
+            } else {
+                json.writeStringField(key, Redaction.apply(String.valueOf(value)));
+            }
+        }
+
         private static String levelName(Level level) {
             return level == Level.WARN ? "warning" : level.toString().toLowerCase(Locale.ROOT);
         }
@@ -239,7 +315,8 @@ public final class LogSetup {
 
     /**
      * {@code 14:03:27 INFO  [sensor_readings e4ad1b2a27064d51] message: error}, local time, for a
-     * person at a terminal. Structured key-value pairs follow as {@code key=value}.
+     * person at a terminal. The message already says in words what the structured key-value
+     * pairs carry for machines, so they are left out.
      */
     static final class ConsoleEncoder extends LineEncoder {
         private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -262,12 +339,6 @@ public final class LogSetup {
                 line.append('[').append(context).append("] ");
             }
             line.append(Redaction.apply(event.getFormattedMessage()));
-            List<KeyValuePair> pairs = event.getKeyValuePairs();
-            if (pairs != null) {
-                for (KeyValuePair pair : pairs) {
-                    line.append(' ').append(pair.key).append('=').append(pair.value);
-                }
-            }
             IThrowableProxy error = event.getThrowableProxy();
             if (error != null) {
                 line.append(": ").append(Redaction.apply(errorText(error)));

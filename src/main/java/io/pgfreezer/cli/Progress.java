@@ -8,13 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * One status line on the terminal, redrawn in place on stderr ({@code \r}, the text, then
- * erase-to-end-of-line), at most four times a second. Silent when stderr is not a terminal, so
- * logs collected from cron or Kubernetes never contain it; {@code PG_FREEZER_PROGRESS=1} or
- * {@code =0} overrides the detection.
+ * erase-to-end-of-line), at most four times a second, cut to the terminal's width as it is at
+ * each draw. Shown whenever stderr is a terminal, whatever stdout is ({@code fetch … | head}
+ * still shows it), and silent otherwise, so logs collected from cron or Kubernetes never contain
+ * it; {@code PG_FREEZER_PROGRESS=1} or {@code =0} overrides the detection.
  * <p>
  * Log lines also go to stderr. While the line is shown, {@link #forStderr()} routes
  * {@code System.err} through this object, which erases the status line before other output and
@@ -26,10 +28,12 @@ public final class Progress implements AutoCloseable {
     static final long MIN_INTERVAL_NANOS = 250_000_000L;
     static final String ERASE_LINE = "\r\033[K";
     private static final int DEFAULT_WIDTH = 80;
+    /** Narrower than this, a cut line says nothing; draw it whole and let the terminal wrap. */
+    private static final int MIN_WIDTH = 10;
 
     private final PrintStream terminal;
     private final LongSupplier nanoTime;
-    private final int width;
+    private final IntSupplier width;
     private final Runnable onDone;
     private String latest = "";
     private boolean shown;
@@ -40,13 +44,18 @@ public final class Progress implements AutoCloseable {
     private boolean othersMidLine;
 
     Progress(PrintStream terminal, LongSupplier nanoTime, int width) {
+        this(terminal, nanoTime, () -> width, () -> { });
+    }
+
+    /** @param width the terminal's columns, asked at every draw */
+    Progress(PrintStream terminal, LongSupplier nanoTime, IntSupplier width) {
         this(terminal, nanoTime, width, () -> { });
     }
 
-    private Progress(PrintStream terminal, LongSupplier nanoTime, int width, Runnable onDone) {
+    private Progress(PrintStream terminal, LongSupplier nanoTime, IntSupplier width, Runnable onDone) {
         this.terminal = terminal;
         this.nanoTime = nanoTime;
-        this.width = Math.max(10, width);
+        this.width = width;
         this.onDone = onDone;
     }
 
@@ -58,7 +67,10 @@ public final class Progress implements AutoCloseable {
     /** The progress line for this process: on stderr when it is a terminal, silent otherwise. */
     public static Progress forStderr() {
         Map<String, String> env = System.getenv();
-        if (!enabled(env.get("PG_FREEZER_PROGRESS"), System.console() != null, stderrIsTerminal())) {
+        StderrTerminal stderr = StderrTerminal.detect();
+        Boolean isTerminal = stderr.isTerminal();
+        if (!enabled(env.get("PG_FREEZER_PROGRESS"), isTerminal != null ? isTerminal : procStderrIsTerminal(),
+                System.console() != null)) {
             return silent();
         }
         PrintStream original = System.err;
@@ -84,17 +96,18 @@ public final class Progress implements AutoCloseable {
                 System.setErr(original);
             }
         };
-        self[0] = new Progress(original, System::nanoTime, width(env.get("COLUMNS")), restore);
+        self[0] = new Progress(original, System::nanoTime, stderr::width, restore);
         System.setErr(routed);
         return self[0];
     }
 
     /**
      * @param setting         {@code PG_FREEZER_PROGRESS}: 1/true/yes forces on, 0/false/no off
-     * @param console         whether the JVM has a console (stdin and stdout are a terminal)
      * @param stderrTerminal  whether stderr is a terminal, or null when that cannot be told
+     * @param console         whether the JVM has a console (stdin and stdout are a terminal): the
+     *                        guess when stderr itself cannot be asked
      */
-    static boolean enabled(String setting, boolean console, Boolean stderrTerminal) {
+    static boolean enabled(String setting, Boolean stderrTerminal, boolean console) {
         if (setting != null) {
             switch (setting.strip().toLowerCase(Locale.ROOT)) {
                 case "1", "true", "yes", "on" -> {
@@ -108,27 +121,19 @@ public final class Progress implements AutoCloseable {
                 }
             }
         }
-        return console && !Boolean.FALSE.equals(stderrTerminal);
+        return stderrTerminal != null ? stderrTerminal : console;
     }
 
     /**
-     * Java 17 can only tell whether stdin and stdout are a terminal; on Linux the target of file
-     * descriptor 2 tells about stderr, so {@code run 2>run.log} stays free of progress lines.
+     * Without JLine's native code, on Linux the target of file descriptor 2 tells about stderr,
+     * so {@code run 2>run.log} stays free of progress lines.
      */
-    private static Boolean stderrIsTerminal() {
+    private static Boolean procStderrIsTerminal() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return null;
-        }
-    }
-
-    static int width(String columns) {
-        try {
-            return columns == null ? DEFAULT_WIDTH : Integer.parseInt(columns.strip());
-        } catch (NumberFormatException e) {
-            return DEFAULT_WIDTH;
         }
     }
 
@@ -188,10 +193,23 @@ public final class Progress implements AutoCloseable {
     }
 
     private void draw() {
-        String text = latest.length() < width ? latest : latest.substring(0, width - 2) + "…";
+        String text = fit(latest, width.getAsInt());
         terminal.print(ERASE_LINE + text);
         terminal.flush();
         shown = true;
+    }
+
+    /**
+     * The text as it fits one row of {@code columns}: one column is left free, because a row
+     * filled to the last column makes some terminals wrap, and the next redraw would then erase
+     * only the second row.
+     */
+    static String fit(String text, int columns) {
+        int usable = (columns <= 0 ? DEFAULT_WIDTH : Math.max(MIN_WIDTH, columns)) - 1;
+        if (text.codePointCount(0, text.length()) <= usable) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, usable - 1)) + "…";
     }
 
     private void erase() {

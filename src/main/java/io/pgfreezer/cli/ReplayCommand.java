@@ -37,11 +37,16 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Re-process FAILED batches in the range.")
     boolean force;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "On a terminal, also log every batch (JSON logs always have them).")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        LogSetup.verbose(verbose);
         FreezerConfig cfg = config.load();
         range.requireOrdered();
         RunOptions options = RunOptions.replay(range.table, range.from, range.to, dryRun || cfg.global().dryRun(), force);

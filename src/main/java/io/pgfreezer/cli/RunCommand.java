@@ -25,8 +25,10 @@ import java.util.concurrent.Callable;
                 "  # Retry failed batches",
                 "  pg-freezer run --config config.yaml --force",
                 "",
-                "On a terminal, a progress line is shown on stderr;",
+                "When stderr is a terminal, a progress line (window N/M, ETA) is shown on it;",
                 "PG_FREEZER_PROGRESS=0 hides it, PG_FREEZER_PROGRESS=1 forces it.",
+                "Logs on a terminal give one line per table (-v: per batch too);",
+                "elsewhere, or with LOG_FORMAT=json, one JSON object per line.",
                 "Exit status:",
                 "  0   every batch succeeded",
                 "  1   a batch FAILED, or another problem an operator must look at",
@@ -50,11 +52,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--daemon", description = "Loop at global.check_interval until SIGTERM; prefer cron in production.")
     boolean daemon;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "On a terminal, also log every batch (JSON logs always have them).")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        LogSetup.verbose(verbose);
         FreezerConfig cfg = config.load();
         RunOptions options = RunOptions.run(Optional.ofNullable(table), dryRun || cfg.global().dryRun(), force);
         return ArchiveRunner.execute(cfg, options, daemon, spec.commandLine().getOut());

@@ -8,6 +8,7 @@ import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.notify.Notifier;
+import io.pgfreezer.source.EligibleRows;
 import io.pgfreezer.source.Source;
 import io.pgfreezer.source.SourceTable;
 import io.pgfreezer.storage.ObjectStorage;
@@ -16,10 +17,12 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -80,8 +83,15 @@ public final class Archiver {
         });
         try {
             List<Future<?>> running = new ArrayList<>();
+            // The caller's context (the run id) belongs on the table threads' lines too.
+            Map<String, String> context = MDC.getCopyOfContextMap();
             for (TableConfig table : tables) {
-                running.add(pool.submit(() -> archiveTable(table, options, report)));
+                running.add(pool.submit(() -> {
+                    if (context != null) {
+                        MDC.setContextMap(context);
+                    }
+                    archiveTable(table, options, report);
+                }));
             }
             // Every table is awaited before anything is rethrown: stopping early would interrupt
             // the tables still running in the middle of a batch.
@@ -120,13 +130,16 @@ public final class Archiver {
         MDC.put("table", table.qualifiedName());
         GlobalConfig.Retry retry = config.global().retry();
         SourceTable src = null;
+        TableTally tally = new TableTally(System.nanoTime());
+        Instant cutoff = null;
         try {
             List<WindowPlanner.Planned> plan = null;
             for (int attempt = 1; plan == null; attempt++) {
                 try {
                     Optional<SourceTable> opened = source.open(table);
                     if (opened.isEmpty()) {
-                        log.warn("table is busy: another pg-freezer process holds its lock; skipping it this run");
+                        log.atWarn().addKeyValue(LogEvents.KEY, LogEvents.TABLE_BUSY)
+                                .log("table is busy: another pg-freezer process holds its lock; skipping it this run");
                         report.busy(table.qualifiedName());
                         return;
                     }
@@ -144,8 +157,10 @@ public final class Archiver {
                         log.warn("window {} is not archived again: {}", r.window(), why);
                         report.restored(table.qualifiedName() + " " + r.window() + ": " + why);
                     }
-                    log.info("{} batch(es) to process, windows ending at or before {}", plan.size(),
-                            IsoInstants.format(planner.cutoff()));
+                    cutoff = planner.cutoff();
+                    log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.TABLE_STARTED).addKeyValue("windows", plan.size())
+                            .log("{} batch(es) to process, windows ending at or before {}", plan.size(),
+                                    IsoInstants.format(planner.cutoff()));
                 } catch (FreezerException e) {
                     src = closeQuietly(src, e);
                     if (!e.isTransient() || attempt >= retry.attempts() || !pause(retry, attempt, e.getMessage())) {
@@ -153,6 +168,7 @@ public final class Archiver {
                     }
                 }
             }
+            progress.tablePlanned(table.qualifiedName(), plan.size());
             for (WindowPlanner.Planned planned : plan) {
                 if (stop.requested()) {
                     log.info("stop requested: leaving the remaining windows for the next run");
@@ -161,6 +177,7 @@ public final class Archiver {
                 WindowPlanner.Planned p = planned;
                 MDC.put("batch_id", p.manifest().batchId());
                 MDC.put("window", p.window().toString());
+                MDC.put("window_start", IsoInstants.format(p.window().start()));
                 progress.batchStarted(table.qualifiedName(), p.window());
                 BatchOutcome outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
                 for (int attempt = 1; outcome.result() == BatchOutcome.Result.TRANSIENT && attempt < retry.attempts();
@@ -173,8 +190,9 @@ public final class Archiver {
                     src = closeQuietly(src, null);
                     Optional<SourceTable> reopened = source.open(table);
                     if (reopened.isEmpty()) {
-                        log.warn("another pg-freezer process took the table's lock while this one was retrying; "
-                                + "leaving the table to it");
+                        log.atWarn().addKeyValue(LogEvents.KEY, LogEvents.TABLE_BUSY)
+                                .log("another pg-freezer process took the table's lock while this one was retrying; "
+                                        + "leaving the table to it");
                         report.busy(table.qualifiedName());
                         report.add(outcome);
                         return;
@@ -184,9 +202,11 @@ public final class Archiver {
                     outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
                 }
                 report.add(outcome);
+                tally.add(outcome);
                 progress.batchFinished(outcome);
                 MDC.remove("batch_id");
                 MDC.remove("window");
+                MDC.remove("window_start");
                 if (outcome.result() == BatchOutcome.Result.ERROR || outcome.result() == BatchOutcome.Result.TRANSIENT) {
                     // Later windows wait: the problem is not this batch's data but the database or storage.
                     report.tableError(table.qualifiedName(), outcome.message(),
@@ -194,20 +214,88 @@ public final class Archiver {
                     break;
                 }
             }
+            tally.log();
+            measureBacklog(table, src, cutoff, plan.size() - tally.done, report);
         } catch (FreezerException e) {
-            log.error("table failed: {}", e.getMessage());
+            log.atError().addKeyValue(LogEvents.KEY, LogEvents.TABLE_FAILED).log("table failed: {}", e.getMessage());
             report.tableError(table.qualifiedName(), e.getMessage(), e.isTransient());
         } catch (RuntimeException e) {
             // A bug or an input nobody foresaw, in this table only: the other tables of the run
             // still finish, and this one resumes from its saved state on the next run.
             String message = "unexpected error (" + e.getClass().getName() + ")"
                     + (e.getMessage() == null ? "" : ": " + FreezerException.oneLine(e.getMessage()));
-            log.error("table failed with an {} (LOG_LEVEL=debug with PG_FREEZER_DEBUG=1 logs its stack trace)", message);
+            log.atError().addKeyValue(LogEvents.KEY, LogEvents.TABLE_FAILED)
+                    .log("table failed with an {} (LOG_LEVEL=debug with PG_FREEZER_DEBUG=1 logs its stack trace)", message);
             log.debug("stack trace of the unexpected error in table {}", table.qualifiedName(), e);
             report.tableError(table.qualifiedName(), message);
         } finally {
             closeQuietly(src, null);
             MDC.clear();
+        }
+    }
+
+    /**
+     * One count/min statement in the table's own session, after its windows: a monitoring figure,
+     * so a failure here is a warning and never fails the table.
+     */
+    private static void measureBacklog(TableConfig table, SourceTable src, Instant cutoff, long windowsLeft,
+                                       RunReport report) {
+        if (src == null || cutoff == null) {
+            return;
+        }
+        try {
+            // Rows from the start of the window that holds the cutoff on are in a window still open.
+            EligibleRows left = src.eligibleRows(Window.floor(cutoff, table.partitionBy()));
+            report.backlog(table.qualifiedName(), new TableBacklog(windowsLeft, left.rows(), left.oldest()));
+        } catch (RuntimeException e) {
+            log.warn("could not measure the backlog for the metrics: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * What one table's batches came to in this run: the one line a terminal shows per table
+     * ({@code table_done}), where the per-batch lines are details.
+     */
+    private static final class TableTally {
+        private final long started;
+        private int done;
+        private int failed;
+        private int skipped;
+        private int dryRun;
+        private long rows;
+        private long bytes;
+
+        TableTally(long started) {
+            this.started = started;
+        }
+
+        void add(BatchOutcome outcome) {
+            switch (outcome.result()) {
+                case DONE -> done++;
+                case FAILED -> failed++;
+                case SKIPPED_FAILED -> skipped++;
+                case DRY_RUN -> dryRun++;
+                case ERROR, TRANSIENT -> {
+                    // Reported on their own line, and the table stops there.
+                }
+            }
+            rows += outcome.rows();
+            bytes += outcome.bytes();
+        }
+
+        void log() {
+            double seconds = (System.nanoTime() - started) / 1e9;
+            var line = log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.TABLE_DONE).addKeyValue("windows", done + dryRun)
+                    .addKeyValue("rows", rows).addKeyValue("bytes", bytes).addKeyValue("seconds", seconds)
+                    .addKeyValue("failed", failed).addKeyValue("skipped", skipped);
+            if (dryRun > 0) {
+                line.log("dry run: {} window(s), {} rows would be archived ({} s)", dryRun, String.format("%,d", rows),
+                        String.format("%.1f", seconds));
+            } else {
+                line.log("{} window(s) archived, {} rows, {} bytes in {} s; {} failed, {} skipped as FAILED", done,
+                        String.format("%,d", rows), String.format("%,d", bytes), String.format("%.1f", seconds),
+                        failed, skipped);
+            }
         }
     }
 
@@ -229,8 +317,9 @@ public final class Archiver {
     /** Waits before the next attempt; false when a stop was requested meanwhile. */
     private boolean pause(GlobalConfig.Retry retry, int attempt, String cause) {
         Duration delay = retry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
-        log.warn("attempt {} of {} failed on a transient error, retrying in {} ms: {}", attempt, retry.attempts(),
-                delay.toMillis(), cause);
+        log.atWarn().addKeyValue(LogEvents.KEY, LogEvents.RETRY).addKeyValue("attempt", attempt)
+                .log("attempt {} of {} failed on a transient error, retrying in {} ms: {}", attempt, retry.attempts(),
+                        delay.toMillis(), cause);
         long until = System.nanoTime() + delay.toNanos();
         while (System.nanoTime() < until) {
             if (stop.requested()) {

@@ -78,8 +78,10 @@ final class BatchRunner {
         BatchManifest m = p.manifest();
         WindowStats stats = source.stats(p.window().start(), p.window().end());
         String what = p.isNew() ? (m.isLate() ? "new late rows" : "new") : "resume from " + m.status();
-        log.info("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({})",
-                stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what);
+        log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.BATCH_DRY_RUN).addKeyValue("rows", stats.rows())
+                .addKeyValue("bytes", stats.bytes())
+                .log("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({})",
+                        stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what);
         return outcome(m, p.window(), BatchOutcome.Result.DRY_RUN, stats.rows(), stats.bytes(), new Timings(), what);
     }
 
@@ -88,7 +90,8 @@ final class BatchRunner {
         Window w = p.window();
         Timings t = new Timings();
         if (m.status() == BatchStatus.FAILED && !force) {
-            log.warn("batch is FAILED and is skipped until retried with --force: {}", m.error());
+            log.atWarn().addKeyValue(LogEvents.KEY, LogEvents.BATCH_SKIPPED)
+                    .log("batch is FAILED and is skipped until retried with --force: {}", m.error());
             return outcome(m, w, BatchOutcome.Result.SKIPPED_FAILED, 0, 0, t, m.error());
         }
         BatchManifest earlier = m.status() == BatchStatus.FAILED ? m : null;
@@ -112,8 +115,11 @@ final class BatchRunner {
                     case DONE, FAILED -> throw new IllegalStateException("unreachable: " + current(m));
                 };
             }
-            log.info("archived {} rows of {} ({} bytes, verified) and deleted them from PostgreSQL",
-                    m.rowCount(), w, m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes());
+            long bytes = m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes();
+            log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.BATCH_DONE).addKeyValue("rows", m.rowCount())
+                    .addKeyValue("bytes", bytes).addKeyValue("seconds", t.totalSeconds())
+                    .log("archived {} rows of {} ({} bytes, verified) and deleted them from PostgreSQL",
+                            m.rowCount(), w, bytes);
             return outcome(m, w, BatchOutcome.Result.DONE, m.rowCount(), m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes(), t, null);
         } catch (GuardTripped e) {
             return fail(e.manifest, w, e.getMessage(), t);
@@ -121,15 +127,18 @@ final class BatchRunner {
             return fail(m, w, e.getMessage(), t);
         } catch (FreezerException e) {
             if (e.isTransient()) {
-                log.warn("batch stopped in {} by a transient error: {}", m.status(), e.getMessage());
+                log.atWarn().addKeyValue(LogEvents.KEY, LogEvents.BATCH_STOPPED)
+                        .log("batch stopped in {} by a transient error: {}", m.status(), e.getMessage());
                 return outcome(m, w, BatchOutcome.Result.TRANSIENT, 0, 0, t, e.getMessage());
             }
-            log.error("batch stopped in {} and resumes on the next run: {}", m.status(), e.getMessage());
+            log.atError().addKeyValue(LogEvents.KEY, LogEvents.BATCH_STOPPED)
+                    .log("batch stopped in {} and resumes on the next run: {}", m.status(), e.getMessage());
             return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.getMessage());
         } catch (RuntimeException e) {
             if (m.status() == BatchStatus.DELETING) {
                 // The saved manifest, not this copy, knows which chunks are gone: resume from it.
-                log.error("batch stopped in DELETING on an unexpected error and resumes on the next run", e);
+                log.atError().addKeyValue(LogEvents.KEY, LogEvents.BATCH_STOPPED).setCause(e)
+                        .log("batch stopped in DELETING on an unexpected error and resumes on the next run");
                 return outcome(m, w, BatchOutcome.Result.ERROR, 0, 0, t, e.toString());
             }
             // Not a database or storage outage, so retrying on its own would only repeat it; the
@@ -430,7 +439,8 @@ final class BatchRunner {
     }
 
     private BatchOutcome fail(BatchManifest m, Window w, String message, Timings t) {
-        log.error("batch FAILED in {}: {}", m.status(), message);
+        log.atError().addKeyValue(LogEvents.KEY, LogEvents.BATCH_FAILED)
+                .log("batch FAILED in {}: {}", m.status(), message);
         BatchManifest failed = m.status().isTerminal() ? m : m.failed(message);
         manifests.save(failed);
         notifier.batchFailed(new BatchFailure(table.name(), m.batchId(), IsoInstants.format(m.windowStart()),
@@ -461,6 +471,10 @@ final class BatchRunner {
 
         Duration get(Phase phase) {
             return spent.getOrDefault(phase, Duration.ZERO);
+        }
+
+        double totalSeconds() {
+            return spent.values().stream().mapToLong(Duration::toNanos).sum() / 1e9;
         }
     }
 }

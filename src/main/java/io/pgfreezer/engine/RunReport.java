@@ -9,6 +9,7 @@ public final class RunReport {
     private final List<BatchOutcome> batches = Collections.synchronizedList(new ArrayList<>());
     private final List<String> busyTables = Collections.synchronizedList(new ArrayList<>());
     private final List<String> tableErrors = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.Map<String, TableBacklog> backlogs = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger permanentTableErrors = new java.util.concurrent.atomic.AtomicInteger();
 
     private final List<String> restoredWindows = Collections.synchronizedList(new ArrayList<>());
@@ -42,6 +43,15 @@ public final class RunReport {
         if (!transientFailure) {
             permanentTableErrors.incrementAndGet();
         }
+    }
+
+    void backlog(String table, TableBacklog backlog) {
+        backlogs.put(table, backlog);
+    }
+
+    /** The backlog of each table that was measured at the end of its run (schema.name to backlog). */
+    public java.util.Map<String, TableBacklog> backlogs() {
+        return java.util.Map.copyOf(backlogs);
     }
 
     public List<BatchOutcome> batches() {

@@ -253,6 +253,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
         }
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
                 .usePageChecksumVerification(true)
+                .withCodecFactory(PlainCodecFactory.INSTANCE)
                 .build();
         try {
             return ParquetFileReader.open(new NamedInputFile(path, name), options);

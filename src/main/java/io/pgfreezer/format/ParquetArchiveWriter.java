@@ -12,8 +12,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -61,7 +60,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
     private final MessageType parquetSchema;
     private final DigestingOutputFile file;
     private final ParquetProperties properties;
-    private final CodecFactory codecs;
+    private final CompressionCodecFactory codecs;
     private final BytesInputCompressor compressor;
     private final ParquetFileWriter fileWriter;
     private final Map<String, String> keyValues;
@@ -75,7 +74,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
     private State state = State.OPEN;
 
     private ParquetArchiveWriter(ObjectOutput sink, Schema arrowSchema, MessageType parquetSchema,
-                                 DigestingOutputFile file, ParquetProperties properties, CodecFactory codecs,
+                                 DigestingOutputFile file, ParquetProperties properties, CompressionCodecFactory codecs,
                                  BytesInputCompressor compressor, ParquetFileWriter fileWriter,
                                  Map<String, String> keyValues, long rowGroupBytes) {
         this.sink = sink;
@@ -137,7 +136,7 @@ public final class ParquetArchiveWriter implements AutoCloseable {
                 .withDictionaryEncoding(true)
                 .withPageWriteChecksumEnabled(true)
                 .build();
-        CodecFactory codecs = new CodecFactory(new PlainParquetConfiguration(), properties.getPageSizeThreshold());
+        CompressionCodecFactory codecs = PlainCodecFactory.INSTANCE;
         try {
             ParquetFileWriter fileWriter = new ParquetFileWriter(file, parquetSchema, ParquetFileWriter.Mode.CREATE,
                     rowGroupBytes, 0, properties.getColumnIndexTruncateLength(),

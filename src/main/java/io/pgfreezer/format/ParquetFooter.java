@@ -39,7 +39,9 @@ public record ParquetFooter(List<ArchiveColumn> columns, Map<String, String> key
      *                         cannot read
      */
     public static ParquetFooter read(InputFile file, String name) {
-        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+        ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+                .withCodecFactory(PlainCodecFactory.INSTANCE)
+                .build();
         ParquetMetadata metadata;
         try (SeekableInputStream in = file.newStream()) {
             metadata = ParquetFileReader.readFooter(file, options, in);

@@ -56,7 +56,10 @@
  * <h2>Hadoop</h2>
  * Files are written through {@link org.apache.parquet.io.OutputFile} and read through
  * {@link org.apache.parquet.io.InputFile} with a {@link org.apache.parquet.conf.PlainParquetConfiguration};
- * no Hadoop {@code FileSystem} is ever created. Hadoop's classes are still on the class path
- * because parquet-hadoop builds most compression codecs through them.
+ * no Hadoop {@code FileSystem} is ever created, and pages are compressed and decompressed by
+ * {@link io.pgfreezer.format.PlainCodecFactory} (snappy-java, zstd-jni, {@code java.util.zip}),
+ * not by parquet-java's Hadoop-backed codec factory. Hadoop's API classes are still on the class
+ * path only because {@code ParquetReadOptions}' builder loads {@code ParquetInputFormat}, a
+ * subclass of Hadoop's {@code FileInputFormat}; none of Hadoop's implementation libraries are.
  */
 package io.pgfreezer.format;

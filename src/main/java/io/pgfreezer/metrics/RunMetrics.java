@@ -2,6 +2,7 @@ package io.pgfreezer.metrics;
 
 import io.pgfreezer.engine.BatchOutcome;
 import io.pgfreezer.engine.RunReport;
+import io.pgfreezer.engine.TableBacklog;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,9 +33,20 @@ public final class RunMetrics {
      * @param finishedAt when the run finished
      */
     public static RunMetrics of(RunReport report, List<String> tables, Instant finishedAt) {
+        return of(report, tables, finishedAt, Map.of());
+    }
+
+    /**
+     * @param totals what the archive holds per table (schema.name), for the counters; a table
+     *               missing here (its manifests could not be read) publishes no counter samples,
+     *               which Prometheus treats as a gap, not as a reset
+     */
+    public static RunMetrics of(RunReport report, List<String> tables, Instant finishedAt,
+                                Map<String, ArchivedTotals> totals) {
         List<BatchOutcome> batches = report.batches();
         List<String> busy = report.busyTables();
         List<String> errors = report.tableErrors();
+        Map<String, TableBacklog> backlogs = report.backlogs();
         double timestamp = finishedAt.toEpochMilli() / 1000.0;
         List<Sample> samples = new ArrayList<>();
         for (String table : new LinkedHashSet<>(tables)) {
@@ -43,11 +55,19 @@ public final class RunMetrics {
             boolean errored = errors.stream().anyMatch(e -> e.startsWith(table + ": "));
             boolean success = !errored && own.stream().noneMatch(BatchOutcome::needsAttention);
 
-            samples.add(sample(Family.ROWS_ARCHIVED, table, Map.of(), done.stream().mapToLong(BatchOutcome::rows).sum()));
-            samples.add(sample(Family.BYTES_ARCHIVED, table, Map.of(), done.stream().mapToLong(BatchOutcome::bytes).sum()));
+            ArchivedTotals total = totals.get(table);
+            if (total != null) {
+                samples.add(sample(Family.ARCHIVED_ROWS_TOTAL, table, Map.of(), total.rows()));
+                samples.add(sample(Family.ARCHIVED_BYTES_TOTAL, table, Map.of(), total.bytes()));
+            }
+            samples.add(sample(Family.LAST_RUN_ARCHIVED_ROWS, table, Map.of(),
+                    done.stream().mapToLong(BatchOutcome::rows).sum()));
+            samples.add(sample(Family.LAST_RUN_ARCHIVED_BYTES, table, Map.of(),
+                    done.stream().mapToLong(BatchOutcome::bytes).sum()));
             for (BatchOutcome.Result result : BatchOutcome.Result.values()) {
                 long count = own.stream().filter(b -> b.result() == result).count();
-                samples.add(sample(Family.BATCHES, table, Map.of("status", result.name().toLowerCase(Locale.ROOT)), count));
+                samples.add(sample(Family.LAST_RUN_BATCHES, table,
+                        Map.of("status", result.name().toLowerCase(Locale.ROOT)), count));
             }
             samples.add(phase(table, "export", own, BatchOutcome::exportTime));
             samples.add(phase(table, "verify", own, BatchOutcome::verifyTime));
@@ -55,6 +75,16 @@ public final class RunMetrics {
             samples.add(sample(Family.LAST_RUN_TIMESTAMP, table, Map.of(), timestamp));
             samples.add(sample(Family.LAST_RUN_SUCCESS, table, Map.of(), success ? 1 : 0));
             samples.add(sample(Family.TABLE_BUSY, table, Map.of(), busy.contains(table) ? 1 : 0));
+            TableBacklog backlog = backlogs.get(table);
+            if (backlog != null) {
+                // Unmeasured (busy table, failed session) stays absent: a 0 would read as "caught up".
+                samples.add(sample(Family.BACKLOG_WINDOWS, table, Map.of(), backlog.windows()));
+                samples.add(sample(Family.BACKLOG_ROWS, table, Map.of(), backlog.rows()));
+                double age = backlog.oldestRow()
+                        .map(oldest -> Math.max(0, Duration.between(oldest, finishedAt).toMillis() / 1000.0))
+                        .orElse(0.0);
+                samples.add(sample(Family.BACKLOG_OLDEST_ROW_AGE_SECONDS, table, Map.of(), age));
+            }
         }
         return new RunMetrics(new LinkedHashSet<>(tables), samples);
     }
@@ -62,7 +92,7 @@ public final class RunMetrics {
     private static Sample phase(String table, String phase, List<BatchOutcome> batches,
                                 Function<BatchOutcome, Duration> time) {
         long nanos = batches.stream().map(time).mapToLong(Duration::toNanos).sum();
-        return sample(Family.PHASE_SECONDS, table, Map.of("phase", phase), nanos / 1e9);
+        return sample(Family.LAST_RUN_PHASE_SECONDS, table, Map.of("phase", phase), nanos / 1e9);
     }
 
     private static Sample sample(Family family, String table, Map<String, String> extra, double value) {

@@ -26,7 +26,7 @@ final class TextFormat {
                 continue;
             }
             out.append("# HELP ").append(family.metricName).append(' ').append(escapeHelp(family.help)).append('\n');
-            out.append("# TYPE ").append(family.metricName).append(" gauge\n");
+            out.append("# TYPE ").append(family.metricName).append(' ').append(family.type.text()).append('\n');
             for (Sample s : own) {
                 out.append(family.metricName);
                 if (!s.labels().isEmpty()) {

@@ -172,6 +172,21 @@ final class PostgresSourceTable implements SourceTable {
     }
 
     @Override
+    public EligibleRows eligibleRows(Instant before) {
+        String sql = "SELECT count(*), min(" + timeColumn + ") FROM " + relation + " WHERE " + timeColumn + " < ?"
+                + filter;
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, 1, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new EligibleRows(rs.getLong(1), Optional.ofNullable(readTime(rs, 2)));
+            }
+        } catch (SQLException e) {
+            throw fail("counting the rows not yet archived", e);
+        }
+    }
+
+    @Override
     public WindowStats stats(Instant start, Instant end) {
         String sql = "SELECT count(*), coalesce(sum(pg_column_size(pgf_row.*)), 0) FROM " + relation + " pgf_row"
                 + range();

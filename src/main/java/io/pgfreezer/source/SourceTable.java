@@ -19,6 +19,13 @@ public interface SourceTable extends AutoCloseable {
     /** The earliest timestamp in {@code [from, before)}; {@code from} may be null for "any". */
     Optional<Instant> firstTimestamp(Instant from, Instant before);
 
+    /**
+     * Rows before {@code before} and the oldest of them, in one count/min statement: the
+     * backlog a monitoring alert watches. Cheap once archiving keeps up, since archived rows are
+     * gone and an index on the timestamp column bounds the scan.
+     */
+    EligibleRows eligibleRows(Instant before);
+
     /** Rows and their on-disk size in {@code [start, end)}, for dry runs. */
     WindowStats stats(Instant start, Instant end);
 

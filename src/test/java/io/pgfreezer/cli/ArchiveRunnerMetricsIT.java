@@ -108,19 +108,22 @@ class ArchiveRunnerMetricsIT {
         assertThat(f.count(ARCHIVABLE)).isZero();
         List<BatchManifest> manifests = f.manifests("sensor_readings");
         Map<String, PrometheusText.Family> file = PrometheusText.parse(Files.readString(textfile));
-        assertThat(file.get("pg_freezer_rows_archived").value(OF_TABLE)).isEqualTo(archivable);
-        assertThat(file.get("pg_freezer_batches").value(Map.of("table", TABLE, "status", "done")))
+        assertThat(file.get("pg_freezer_last_run_archived_rows").value(OF_TABLE)).isEqualTo(archivable);
+        assertThat(file.get("pg_freezer_last_run_batches").value(Map.of("table", TABLE, "status", "done")))
                 .isEqualTo(manifests.size()).isEqualTo(5);
-        assertThat(file.get("pg_freezer_bytes_archived").value(OF_TABLE))
+        assertThat(file.get("pg_freezer_last_run_archived_bytes").value(OF_TABLE))
                 .isEqualTo(manifests.stream().mapToLong(BatchManifest::parquetSizeBytes).sum());
         assertThat(file.get("pg_freezer_last_run_success").value(OF_TABLE)).isEqualTo(1);
+        assertThat(file.get("pg_freezer_archived_rows_total").value(OF_TABLE)).isEqualTo(archivable);
+        assertThat(file.get("pg_freezer_backlog_rows").value(OF_TABLE)).isZero();
+        assertThat(file.get("pg_freezer_backlog_windows").value(OF_TABLE)).isZero();
 
         assertThat(pushes).singleElement().satisfies(p -> {
             assertThat(p.method()).isEqualTo("PUT");
             assertThat(p.path()).isEqualTo("/metrics/job/pg_freezer/table/" + TABLE);
             Map<String, PrometheusText.Family> pushed = PrometheusText.parse(p.body());
-            assertThat(pushed.get("pg_freezer_rows_archived").value(Map.of())).isEqualTo(archivable);
-            assertThat(pushed.get("pg_freezer_batches").value(Map.of("status", "done"))).isEqualTo(5);
+            assertThat(pushed.get("pg_freezer_last_run_archived_rows").value(Map.of())).isEqualTo(archivable);
+            assertThat(pushed.get("pg_freezer_last_run_batches").value(Map.of("status", "done"))).isEqualTo(5);
         });
     }
 
@@ -138,7 +141,7 @@ class ArchiveRunnerMetricsIT {
 
         assertThat(exitCode).isZero();
         assertThat(f.count(ARCHIVABLE)).isZero();
-        assertThat(PrometheusText.parse(Files.readString(textfile)).get("pg_freezer_rows_archived").value(OF_TABLE))
+        assertThat(PrometheusText.parse(Files.readString(textfile)).get("pg_freezer_last_run_archived_rows").value(OF_TABLE))
                 .isEqualTo(archivable);
     }
 

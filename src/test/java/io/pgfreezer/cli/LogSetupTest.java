@@ -56,10 +56,12 @@ class LogSetupTest {
         assertThat(captured.out).isEmpty();
         assertThat(captured.err.lines()).hasSize(1);
         JsonNode line = JSON.readTree(captured.err);
-        assertThat(line.get("event").asText()).isEqualTo("verification \"failed\"\nretrying");
+        assertThat(line.get("message").asText()).isEqualTo("verification \"failed\"\nretrying");
+        assertThat(line.get("event").asText()).isEqualTo("log");
+        assertThat(line.get("run_id").asText()).isEqualTo(LogSetup.runId());
         assertThat(line.get("level").asText()).isEqualTo("warning");
         assertThat(line.get("logger").asText()).isEqualTo("io.pgfreezer.engine.Test");
-        assertThat(line.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        assertThat(line.get("@timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(line.get("table").asText()).isEqualTo("public.sensor_readings");
         assertThat(line.get("batch_id").asText()).isEqualTo("e4ad1b2a27064d51");
         assertThat(line.get("window").asText()).startsWith("2024-01-15");
@@ -102,7 +104,7 @@ class LogSetupTest {
     void jsonEncoderEscapesAndKeepsFixedFieldsFromBeingOverwritten() throws Exception {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         LoggingEvent event = new LoggingEvent("x", context.getLogger("io.pgfreezer.Test"), Level.INFO, "tab\there", null, null);
-        event.setMDCPropertyMap(Map.of("level", "forged", "table", "t"));
+        event.setMDCPropertyMap(Map.of("level", "forged", "message", "forged", "table", "t"));
         LogSetup.JsonEncoder encoder = new LogSetup.JsonEncoder(false);
 
         String line = new String(encoder.encode(event), StandardCharsets.UTF_8);
@@ -110,8 +112,29 @@ class LogSetupTest {
         assertThat(line).endsWith("}\n");
         JsonNode json = JSON.readTree(line);
         assertThat(json.get("level").asText()).isEqualTo("info");
-        assertThat(json.get("event").asText()).isEqualTo("tab\there");
+        assertThat(json.get("message").asText()).isEqualTo("tab\there");
         assertThat(json.get("table").asText()).isEqualTo("t");
+    }
+
+    @Test
+    void anEventNameAndItsNumbersAreFieldsOfTheirOwnAndConsoleLinesLeaveThemToTheMessage() throws Exception {
+        Runnable batchDone = () -> LoggerFactory.getLogger("io.pgfreezer.engine.Test").atInfo()
+                .addKeyValue("event", "batch_done").addKeyValue("rows", 86_400L).addKeyValue("seconds", 1.5)
+                .addKeyValue("bytes", 5_200_000L).log("archived {} rows", 86_400);
+
+        JsonNode json = JSON.readTree(capture(Map.of("LOG_FORMAT", "json"), batchDone).err);
+        assertThat(json.get("event").asText()).isEqualTo("batch_done");
+        assertThat(json.get("rows").isIntegralNumber()).isTrue();
+        assertThat(json.get("rows").asLong()).isEqualTo(86_400L);
+        assertThat(json.get("seconds").asDouble()).isEqualTo(1.5);
+        assertThat(json.get("message").asText()).isEqualTo("archived 86400 rows");
+
+        assertThat(capture(Map.of("LOG_FORMAT", "console"), batchDone).err).isEmpty();
+        String verbose = capture(Map.of("LOG_FORMAT", "console"), () -> {
+            LogSetup.verbose(true);
+            batchDone.run();
+        }).err;
+        assertThat(verbose).endsWith("archived 86400 rows" + System.lineSeparator()).doesNotContain("rows=");
     }
 
     private static Captured capture(Map<String, String> env, Runnable logging) {

@@ -105,20 +105,45 @@ class ProgressTest {
     }
 
     @Test
-    void shownOnATerminalUnlessTheEnvironmentSaysOtherwise() {
+    void shownWhenStderrIsATerminalWhateverStdoutIsUnlessTheEnvironmentSaysOtherwise() {
         assertThat(Progress.enabled(null, true, true)).isTrue();
-        assertThat(Progress.enabled(null, true, null)).isTrue();
-        assertThat(Progress.enabled(null, false, true)).isFalse();
-        assertThat(Progress.enabled(null, true, false)).as("stderr redirected to a file").isFalse();
+        assertThat(Progress.enabled(null, true, false)).as("fetch | head: stdout a pipe, stderr the terminal").isTrue();
+        assertThat(Progress.enabled(null, false, true)).as("stderr redirected to a file").isFalse();
+        assertThat(Progress.enabled(null, null, true)).as("stderr unknown: the console decides").isTrue();
+        assertThat(Progress.enabled(null, null, false)).isFalse();
         assertThat(Progress.enabled("0", true, true)).isFalse();
         assertThat(Progress.enabled("1", false, false)).isTrue();
-        assertThat(Progress.enabled("maybe", true, true)).as("unknown values detect").isTrue();
+        assertThat(Progress.enabled("maybe", true, false)).as("unknown values detect").isTrue();
     }
 
     @Test
-    void widthComesFromColumnsWhenItIsANumber() {
-        assertThat(Progress.width("132")).isEqualTo(132);
-        assertThat(Progress.width(null)).isEqualTo(80);
-        assertThat(Progress.width("wide")).isEqualTo(80);
+    void aLineIsCutToOneColumnLessThanTheTerminalSoItNeverWraps() {
+        assertThat(Progress.fit("x".repeat(79), 80)).isEqualTo("x".repeat(79));
+        assertThat(Progress.fit("x".repeat(80), 80)).isEqualTo("x".repeat(78) + "…");
+        assertThat(Progress.fit("x".repeat(300), 132)).hasSize(131).endsWith("…");
+        assertThat(Progress.fit("é".repeat(30), 20)).as("counted in characters, not bytes").isEqualTo("é".repeat(18) + "…");
+        assertThat(Progress.fit("x".repeat(100), 0)).as("unknown width").hasSize(79);
+        assertThat(Progress.fit("x".repeat(100), 3)).as("absurdly narrow").hasSize(9);
+    }
+
+    @Test
+    void theWidthIsAskedAtEveryDrawSoAResizedTerminalIsFollowed() {
+        java.util.concurrent.atomic.AtomicInteger columns = new java.util.concurrent.atomic.AtomicInteger(30);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Progress resizable = new Progress(new PrintStream(out, true, StandardCharsets.UTF_8), now::get, columns::get);
+        resizable.update("y".repeat(50));
+        columns.set(20);
+        now.addAndGet(300 * MS);
+        resizable.update("y".repeat(50));
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(E + "y".repeat(28) + "…" + E + "y".repeat(18) + "…");
+    }
+
+    @Test
+    void sttySizeGivesTheColumnsAfterTheRows() {
+        assertThat(StderrTerminal.parseSttySize("24 132\n")).hasValue(132);
+        assertThat(StderrTerminal.parseSttySize("0 0\n")).isEmpty();
+        assertThat(StderrTerminal.parseSttySize("stty: standard input: Inappropriate ioctl for device")).isEmpty();
+        assertThat(StderrTerminal.parseSttySize("")).isEmpty();
     }
 }

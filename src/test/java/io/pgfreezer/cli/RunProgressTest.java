@@ -75,6 +75,32 @@ class RunProgressTest {
     }
 
     @Test
+    void showsWhichWindowOfTheTablesPlanAndAnEtaFromTheTimePerFinishedWindow() {
+        listener.tablePlanned("public.a", 48);
+        listener.batchStarted("public.a", JAN_20_HOUR);
+        assertThat(line()).as("no estimate before a window has finished")
+                .isEqualTo("public.a 2024-01-20T10:00 (window 1/48): 0 rows, 0 B");
+
+        now.addAndGet(10 * SECOND);
+        listener.batchFinished(finished("public.a", JAN_20_HOUR));
+        now.addAndGet(10 * SECOND);
+        listener.batchFinished(finished("public.a", JAN_20_HOUR));
+        listener.batchStarted("public.a", JAN_20_HOUR);
+
+        // 20 s for 2 windows: 10 s each, 46 to go.
+        assertThat(line()).isEqualTo("public.a 2024-01-20T10:00 (window 3/48, ETA 7m40s): 0 rows, 0 B");
+    }
+
+    @Test
+    void etaIsShortAtEveryScale() {
+        assertThat(RunProgress.eta(0)).isEqualTo("0s");
+        assertThat(RunProgress.eta(59)).isEqualTo("59s");
+        assertThat(RunProgress.eta(60)).isEqualTo("1m00s");
+        assertThat(RunProgress.eta(3599)).isEqualTo("59m59s");
+        assertThat(RunProgress.eta(3 * 3600 + 7 * 60 + 30)).isEqualTo("3h07m");
+    }
+
+    @Test
     void monthlyWindowsShowTheMonth() {
         assertThat(RunProgress.label(Window.containing(Instant.parse("2024-03-15T00:00:00Z"), Granularity.MONTHLY)))
                 .isEqualTo("2024-03");

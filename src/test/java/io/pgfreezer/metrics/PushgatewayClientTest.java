@@ -78,7 +78,7 @@ class PushgatewayClientTest {
         assertThat(a.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
         Map<String, PrometheusText.Family> body = PrometheusText.parse(a.body());
         assertThat(body.get("pg_freezer_last_run_success").value(Map.of())).isEqualTo(1);
-        assertThat(body.get("pg_freezer_batches").value(Map.of("status", "done"))).isZero();
+        assertThat(body.get("pg_freezer_last_run_batches").value(Map.of("status", "done"))).isZero();
         assertThat(body.values()).flatMap(PrometheusText.Family::series)
                 .allSatisfy(s -> assertThat(s.labels()).doesNotContainKey("table"));
     }

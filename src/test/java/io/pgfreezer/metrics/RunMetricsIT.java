@@ -49,6 +49,14 @@ class RunMetricsIT {
         return PrometheusText.parse(RunMetrics.of(report, List.of(TABLE), NOW).render());
     }
 
+    static Map<String, PrometheusText.Family> exposition(RunReport report, ArchiveFixture f) {
+        return PrometheusText.parse(RunMetrics.of(report, List.of(TABLE), NOW,
+                Map.of(TABLE, ArchivedTotals.of(f.manifests("sensor_readings")))).render());
+    }
+
+    /** The first row of the fixture, 2024-01-25 00:00, at NOW. */
+    static final double OLDEST_ROW_AGE = Duration.between(Instant.parse("2024-01-25T00:00:00Z"), NOW).toSeconds();
+
     static double value(Map<String, PrometheusText.Family> m, String family, Map<String, String> labels) {
         return m.get(family).value(labels);
     }
@@ -67,18 +75,40 @@ class RunMetricsIT {
         Map<String, PrometheusText.Family> m = exposition(report);
         List<BatchManifest> manifests = f.manifests("sensor_readings");
         assertThat(f.count(ARCHIVABLE)).isZero();
-        assertThat(value(m, "pg_freezer_rows_archived", OF_TABLE)).isEqualTo(archivable).isEqualTo(720);
-        assertThat(value(m, "pg_freezer_bytes_archived", OF_TABLE))
+        assertThat(value(m, "pg_freezer_last_run_archived_rows", OF_TABLE)).isEqualTo(archivable).isEqualTo(720);
+        assertThat(value(m, "pg_freezer_last_run_archived_bytes", OF_TABLE))
                 .isEqualTo(manifests.stream().mapToLong(BatchManifest::parquetSizeBytes).sum());
-        assertThat(value(m, "pg_freezer_batches", status("done"))).isEqualTo(manifests.size()).isEqualTo(5);
+        assertThat(value(m, "pg_freezer_last_run_batches", status("done"))).isEqualTo(manifests.size()).isEqualTo(5);
         for (String other : List.of("failed", "skipped_failed", "error", "dry_run")) {
-            assertThat(value(m, "pg_freezer_batches", status(other))).as(other).isZero();
+            assertThat(value(m, "pg_freezer_last_run_batches", status(other))).as(other).isZero();
         }
-        assertThat(value(m, "pg_freezer_phase_seconds", Map.of("table", TABLE, "phase", "export"))).isPositive();
-        assertThat(value(m, "pg_freezer_phase_seconds", Map.of("table", TABLE, "phase", "delete"))).isPositive();
+        assertThat(value(m, "pg_freezer_last_run_phase_seconds", Map.of("table", TABLE, "phase", "export"))).isPositive();
+        assertThat(value(m, "pg_freezer_last_run_phase_seconds", Map.of("table", TABLE, "phase", "delete"))).isPositive();
         assertThat(value(m, "pg_freezer_last_run_success", OF_TABLE)).isEqualTo(1);
         assertThat(value(m, "pg_freezer_table_busy", OF_TABLE)).isZero();
         assertThat(value(m, "pg_freezer_last_run_timestamp_seconds", OF_TABLE)).isEqualTo(NOW.getEpochSecond());
+        assertThat(value(m, "pg_freezer_backlog_windows", OF_TABLE)).isZero();
+        assertThat(value(m, "pg_freezer_backlog_rows", OF_TABLE)).isZero();
+        assertThat(value(m, "pg_freezer_backlog_oldest_row_age_seconds", OF_TABLE)).isZero();
+    }
+
+    @Test
+    void theArchivedTotalsCountEveryRunFromTheManifestsSoTheyOnlyGrow() {
+        ArchiveFixture f = sensorReadings();
+        long archivable = f.count(ARCHIVABLE);
+        f.runAll();
+        // A late row in a window already DONE: the next run archives it as a batch of its own.
+        f.sql("INSERT INTO sensor_readings VALUES ('2024-01-26 08:00+00', 1, 'late')");
+
+        RunReport second = f.runAll();
+
+        Map<String, PrometheusText.Family> m = exposition(second, f);
+        assertThat(m.get("pg_freezer_archived_rows_total").type()).isEqualTo("counter");
+        assertThat(value(m, "pg_freezer_last_run_archived_rows", OF_TABLE)).isEqualTo(1);
+        assertThat(value(m, "pg_freezer_archived_rows_total", OF_TABLE)).isEqualTo(archivable + 1);
+        assertThat(value(m, "pg_freezer_archived_bytes_total", OF_TABLE))
+                .isEqualTo(f.manifests("sensor_readings").stream().mapToLong(BatchManifest::parquetSizeBytes).sum())
+                .isGreaterThan(value(m, "pg_freezer_last_run_archived_bytes", OF_TABLE));
     }
 
     @Test
@@ -101,12 +131,16 @@ class RunMetricsIT {
                 UnaryOperator.identity(), Notifier.NONE);
 
         Map<String, PrometheusText.Family> m = exposition(report);
-        assertThat(value(m, "pg_freezer_batches", status("failed"))).isEqualTo(1);
-        assertThat(value(m, "pg_freezer_batches", status("done"))).isEqualTo(4);
+        assertThat(value(m, "pg_freezer_last_run_batches", status("failed"))).isEqualTo(1);
+        assertThat(value(m, "pg_freezer_last_run_batches", status("done"))).isEqualTo(4);
         assertThat(value(m, "pg_freezer_last_run_success", OF_TABLE)).isZero();
         long deleted = archivable - f.count(ARCHIVABLE);
-        assertThat(value(m, "pg_freezer_rows_archived", OF_TABLE)).isEqualTo(deleted).isEqualTo(576);
+        assertThat(value(m, "pg_freezer_last_run_archived_rows", OF_TABLE)).isEqualTo(deleted).isEqualTo(576);
         assertThat(f.manifests("sensor_readings")).filteredOn(b -> b.status() == BatchStatus.FAILED).hasSize(1);
+        // The FAILED window, the oldest, is what is left: archiving is behind by its rows and age.
+        assertThat(value(m, "pg_freezer_backlog_windows", OF_TABLE)).isEqualTo(1);
+        assertThat(value(m, "pg_freezer_backlog_rows", OF_TABLE)).isEqualTo(f.count(ARCHIVABLE)).isEqualTo(144);
+        assertThat(value(m, "pg_freezer_backlog_oldest_row_age_seconds", OF_TABLE)).isEqualTo(OLDEST_ROW_AGE);
     }
 
     @Test
@@ -121,7 +155,7 @@ class RunMetricsIT {
             Map<String, PrometheusText.Family> m = exposition(report);
             assertThat(value(m, "pg_freezer_table_busy", OF_TABLE)).isEqualTo(1);
             assertThat(value(m, "pg_freezer_last_run_success", OF_TABLE)).isEqualTo(1);
-            assertThat(value(m, "pg_freezer_rows_archived", OF_TABLE)).isZero();
+            assertThat(value(m, "pg_freezer_last_run_archived_rows", OF_TABLE)).isZero();
             assertThat(held).isNotNull();
         }
     }
@@ -134,9 +168,24 @@ class RunMetricsIT {
 
         Map<String, PrometheusText.Family> m = exposition(report);
         assertThat(report.count(BatchOutcome.Result.DRY_RUN)).isEqualTo(5);
-        assertThat(value(m, "pg_freezer_batches", status("dry_run"))).isEqualTo(5);
-        assertThat(value(m, "pg_freezer_rows_archived", OF_TABLE)).isZero();
-        assertThat(value(m, "pg_freezer_bytes_archived", OF_TABLE)).isZero();
+        assertThat(value(m, "pg_freezer_last_run_batches", status("dry_run"))).isEqualTo(5);
+        assertThat(value(m, "pg_freezer_last_run_archived_rows", OF_TABLE)).isZero();
+        assertThat(value(m, "pg_freezer_last_run_archived_bytes", OF_TABLE)).isZero();
+        assertThat(value(m, "pg_freezer_backlog_windows", OF_TABLE)).isEqualTo(5);
+        assertThat(value(m, "pg_freezer_backlog_rows", OF_TABLE)).isEqualTo(f.count(ARCHIVABLE)).isEqualTo(720);
+        assertThat(value(m, "pg_freezer_backlog_oldest_row_age_seconds", OF_TABLE)).isEqualTo(OLDEST_ROW_AGE);
+    }
+
+    @Test
+    void aBusyTableHasNoBacklogSamplesRatherThanAMisleadingZero() {
+        ArchiveFixture f = sensorReadings();
+        try (PostgresSource other = new PostgresSource(f.config().database());
+             SourceTable held = other.open(f.config().tables().get(0)).orElseThrow()) {
+            Map<String, PrometheusText.Family> m = exposition(f.runAll());
+
+            assertThat(m).doesNotContainKey("pg_freezer_backlog_rows");
+            assertThat(held).isNotNull();
+        }
     }
 
     private static void flipByte(ArchiveFixture f, String key) {

@@ -43,6 +43,11 @@ public class ForwardingSourceTable implements SourceTable {
     }
 
     @Override
+    public io.pgfreezer.source.EligibleRows eligibleRows(Instant before) {
+        return delegate.eligibleRows(before);
+    }
+
+    @Override
     public WindowStats stats(Instant start, Instant end) {
         return delegate.stats(start, end);
     }
