@@ -63,6 +63,22 @@ public final class ValueDigest {
      * @throws ValueMismatchException when a value cannot be PostgreSQL's (e.g. malformed time text)
      */
     public void addRow(Object[] row, long rowNumber) {
+        encode(row, rowNumber);
+        sha.update(buf, 0, len);
+    }
+
+    /**
+     * Encodes one archived row as PostgreSQL sends it and adds it to {@code archived}, leaving
+     * this digest unchanged.
+     *
+     * @throws ValueMismatchException when a value cannot be PostgreSQL's
+     */
+    public void addRowTo(Object[] row, long rowNumber, ArchivedRows archived) {
+        encode(row, rowNumber);
+        archived.add(buf, 0, len);
+    }
+
+    private void encode(Object[] row, long rowNumber) {
         len = 0;
         int16(columns.length);
         for (int c = 0; c < columns.length; c++) {
@@ -85,7 +101,6 @@ public final class ValueDigest {
             }
             putInt(lengthAt, len - lengthAt - 4);
         }
-        sha.update(buf, 0, len);
     }
 
     private void array(PgWire.Spec spec, List<?> elements) {
