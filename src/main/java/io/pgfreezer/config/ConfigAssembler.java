@@ -42,7 +42,8 @@ final class ConfigAssembler {
 
     /**
      * @param baseDir the configuration file's directory; relative paths in the file are resolved against it
-     * @param env     the environment, for the region fallback (AWS_REGION, AWS_DEFAULT_REGION)
+     * @param env     the environment, for the region fallback (AWS_REGION, AWS_DEFAULT_REGION) and libpq's
+     *                conventions (PG* variables, HOME for ~/.pgpass and ~/.pg_service.conf)
      */
     ConfigAssembler(Path baseDir, Map<String, String> env) {
         this.baseDir = baseDir;
@@ -56,7 +57,7 @@ final class ConfigAssembler {
     private DatabaseConfig database(RawConfig.Database raw) {
         PostgresDsn dsn;
         try {
-            dsn = PostgresDsn.parse(raw.dsn());
+            dsn = PostgresDsn.parse(raw.dsn(), env);
         } catch (IllegalArgumentException e) {
             throw new ConfigProblem("database.dsn", e.getMessage());
         }
