@@ -28,7 +28,6 @@ final class ConfigAssembler {
     static final GlobalConfig.Compression DEFAULT_COMPRESSION = GlobalConfig.Compression.SNAPPY;
     static final int DEFAULT_DELETE_CHUNK_ROWS = 50_000;
     static final String DEFAULT_METRICS_JOB = "pg_freezer";
-    static final String FALLBACK_REGION = "us-east-1";
 
     /** PostgreSQL keeps statement_timeout in milliseconds as a 32-bit int; beyond it SET fails at connect time. */
     static final Duration MAX_STATEMENT_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
@@ -101,7 +100,8 @@ final class ConfigAssembler {
                 return candidate.strip();
             }
         }
-        return FALLBACK_REGION;
+        // Left to the AWS SDK's chain (profile, instance metadata) when the storage is opened.
+        return null;
     }
 
     private List<TableConfig> tables(List<RawConfig.Table> raw) {
