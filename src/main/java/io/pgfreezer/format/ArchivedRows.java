@@ -156,30 +156,77 @@ public final class ArchivedRows {
         return compare(i, keys[j * 2], keys[j * 2 + 1]);
     }
 
-    /** Heap sort over (high, low) pairs in place: no extra memory and no recursion, whatever the size. */
+    /**
+     * Introsort over (high, low) pairs in place, so the sort needs no second copy of the keys:
+     * quicksort (digests are uniform, so its middle pivot is good), heap sort for a range that
+     * recursed too deep, insertion sort for short ranges.
+     */
     private void sortPairs() {
-        for (int start = size / 2 - 1; start >= 0; start--) {
-            siftDown(start, size);
+        quicksort(0, size, 2 * (32 - Integer.numberOfLeadingZeros(Math.max(1, size))));
+    }
+
+    private void quicksort(int from, int to, int depth) {
+        while (to - from > 16) {
+            if (depth-- == 0) {
+                heapSort(from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            long pivotHi = keys[mid * 2];
+            long pivotLo = keys[mid * 2 + 1];
+            int i = from;
+            int j = to - 1;
+            while (i <= j) {
+                while (compare(i, pivotHi, pivotLo) < 0) {
+                    i++;
+                }
+                while (compare(j, pivotHi, pivotLo) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    swap(i++, j--);
+                }
+            }
+            // Recurse into the smaller side, loop on the larger: the stack stays logarithmic.
+            if (j - from < to - i) {
+                quicksort(from, j + 1, depth);
+                from = i;
+            } else {
+                quicksort(i, to, depth);
+                to = j + 1;
+            }
         }
-        for (int end = size - 1; end > 0; end--) {
-            swap(0, end);
-            siftDown(0, end);
+        for (int i = from + 1; i < to; i++) {
+            for (int k = i; k > from && compare(k - 1, k) > 0; k--) {
+                swap(k - 1, k);
+            }
         }
     }
 
-    private void siftDown(int root, int end) {
+    private void heapSort(int from, int to) {
+        int n = to - from;
+        for (int start = n / 2 - 1; start >= 0; start--) {
+            siftDown(from, start, n);
+        }
+        for (int end = n - 1; end > 0; end--) {
+            swap(from, from + end);
+            siftDown(from, 0, end);
+        }
+    }
+
+    private void siftDown(int base, int root, int end) {
         while (true) {
             int child = root * 2 + 1;
             if (child >= end) {
                 return;
             }
-            if (child + 1 < end && compare(child, child + 1) < 0) {
+            if (child + 1 < end && compare(base + child, base + child + 1) < 0) {
                 child++;
             }
-            if (compare(root, child) >= 0) {
+            if (compare(base + root, base + child) >= 0) {
                 return;
             }
-            swap(root, child);
+            swap(base + root, base + child);
             root = child;
         }
     }

@@ -85,4 +85,19 @@ class ArchivedRowsTest {
         assertThat(ArchivedRows.forHeap().capacity())
                 .isEqualTo(Math.min(Integer.MAX_VALUE / 2 - 8, Runtime.getRuntime().maxMemory() / 4 / ArchivedRows.BYTES_PER_ROW));
     }
+
+    @Test
+    void manyCopiesOfFewRowsSortAndMatchExactlyAsOftenAsAdded() {
+        ArchivedRows set = new ArchivedRows(50_000);
+        for (int i = 0; i < 50_000; i++) {
+            add(set, "row " + (i % 3));
+        }
+        for (int v = 0; v < 3; v++) {
+            int matched = 0;
+            while (take(set, "row " + v)) {
+                matched++;
+            }
+            assertThat(matched).isEqualTo(50_000 / 3 + (v < 50_000 % 3 ? 1 : 0));
+        }
+    }
 }
