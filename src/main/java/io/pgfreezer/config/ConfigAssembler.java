@@ -28,7 +28,6 @@ final class ConfigAssembler {
     static final GlobalConfig.Compression DEFAULT_COMPRESSION = GlobalConfig.Compression.SNAPPY;
     static final int DEFAULT_DELETE_CHUNK_ROWS = 50_000;
     static final String DEFAULT_METRICS_JOB = "pg_freezer";
-    static final String FALLBACK_REGION = "us-east-1";
 
     /** PostgreSQL keeps statement_timeout in milliseconds as a 32-bit int; beyond it SET fails at connect time. */
     static final Duration MAX_STATEMENT_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
@@ -42,7 +41,8 @@ final class ConfigAssembler {
 
     /**
      * @param baseDir the configuration file's directory; relative paths in the file are resolved against it
-     * @param env     the environment, for the region fallback (AWS_REGION, AWS_DEFAULT_REGION)
+     * @param env     the environment, for the region fallback (AWS_REGION, AWS_DEFAULT_REGION) and libpq's
+     *                conventions (PG* variables, HOME for ~/.pgpass and ~/.pg_service.conf)
      */
     ConfigAssembler(Path baseDir, Map<String, String> env) {
         this.baseDir = baseDir;
@@ -56,7 +56,7 @@ final class ConfigAssembler {
     private DatabaseConfig database(RawConfig.Database raw) {
         PostgresDsn dsn;
         try {
-            dsn = PostgresDsn.parse(raw.dsn());
+            dsn = PostgresDsn.parse(raw.dsn(), env);
         } catch (IllegalArgumentException e) {
             throw new ConfigProblem("database.dsn", e.getMessage());
         }
@@ -100,7 +100,8 @@ final class ConfigAssembler {
                 return candidate.strip();
             }
         }
-        return FALLBACK_REGION;
+        // Left to the AWS SDK's chain (profile, instance metadata) when the storage is opened.
+        return null;
     }
 
     private List<TableConfig> tables(List<RawConfig.Table> raw) {

@@ -19,8 +19,12 @@ import java.util.Map;
  *
  * <p>Accepted forms: the libpq URI {@code postgresql://user:pass@host:5432/db?sslmode=require}
  * (also {@code postgres://}), with hosts omitted (localhost), ports omitted (5432), IPv6 hosts in
- * brackets and several comma-separated hosts; and a {@code jdbc:postgresql:} URL, kept as written
- * except that {@code user}/{@code password} query parameters are moved out of it. As with libpq,
+ * brackets and several comma-separated hosts; libpq's {@code host=... dbname=... user=...}
+ * key/value form; and a {@code jdbc:postgresql:} URL, kept as written except that
+ * {@code user}/{@code password} query parameters are moved out of it. For the two libpq forms,
+ * what the DSN leaves out comes from libpq's conventions, in libpq's order (see
+ * {@link LibpqParameters}): the service file, the PG* environment variables, then the password
+ * file. As with libpq,
  * characters such as {@code @ : / ?} inside a user name or password must be percent-encoded
  * (a stray {@code @} in the password is tolerated: the last one ends the credentials).
  *
@@ -32,12 +36,7 @@ import java.util.Map;
  * <p>Error messages describe what is wrong without echoing the DSN, which may hold a password.
  */
 record PostgresDsn(String jdbcUrl, String user, String password, Map<String, String> secretParameters) {
-    private static final int DEFAULT_PORT = 5432;
-
-    /** libpq parameter names that pgjdbc spells differently; other parameters pass through as written. */
-    private static final Map<String, String> LIBPQ_TO_PGJDBC = Map.of(
-            "application_name", "ApplicationName",
-            "connect_timeout", "connectTimeout");
+    static final int DEFAULT_PORT = 5432;
 
     PostgresDsn {
         secretParameters = Collections.unmodifiableMap(new LinkedHashMap<>(secretParameters));
@@ -60,25 +59,35 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
                 || name.contains("secret") || name.contains("token") || name.equals("sslfactoryarg");
     }
 
-    /** @throws IllegalArgumentException with a reason that never contains the password */
+    /** As {@link #parse(String, Map)} with no environment and no files (PG* variables, .pgpass) consulted. */
     static PostgresDsn parse(String dsn) {
+        return parse(dsn, Map.of());
+    }
+
+    /**
+     * @param env the environment: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE and the
+     *            other PG* variables fill what the DSN leaves out, PGSERVICE/PGSERVICEFILE and
+     *            PGPASSFILE or HOME locate the service and password files
+     * @throws IllegalArgumentException with a reason that never contains the password
+     */
+    static PostgresDsn parse(String dsn, Map<String, String> env) {
         String text = dsn.strip();
         String lower = text.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:")) {
             return fromJdbcUrl(text);
         }
+        LibpqParameters params;
         if (lower.startsWith("postgresql://")) {
-            return fromUri(text.substring("postgresql://".length()));
+            params = fromUri(text.substring("postgresql://".length()));
+        } else if (lower.startsWith("postgres://")) {
+            params = fromUri(text.substring("postgres://".length()));
+        } else if (!text.contains("://") && (text.contains("=") || text.isEmpty())) {
+            params = LibpqParameters.fromKeyValue(text);
+        } else {
+            throw new IllegalArgumentException("is not a PostgreSQL connection string (expected "
+                    + "postgresql://user:password@host:5432/dbname, host=... dbname=... user=..., or jdbc:postgresql://...)");
         }
-        if (lower.startsWith("postgres://")) {
-            return fromUri(text.substring("postgres://".length()));
-        }
-        if (!text.contains("://") && text.contains("=")) {
-            throw new IllegalArgumentException("key=value connection strings are not supported; "
-                    + "write a URI such as postgresql://user:password@host:5432/dbname");
-        }
-        throw new IllegalArgumentException("is not a PostgreSQL URI (expected postgresql://user:password@host:5432/dbname, "
-                + "postgres://... or jdbc:postgresql://...)");
+        return params.resolve(env);
     }
 
     private static PostgresDsn fromJdbcUrl(String url) {
@@ -86,65 +95,81 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
         if (q < 0) {
             return new PostgresDsn(url, null, null, Map.of());
         }
-        Query query = Query.parse(url.substring(q + 1), false);
+        Query query = Query.parse(url.substring(q + 1));
         return new PostgresDsn(url.substring(0, q) + query.suffix(), query.user, query.password, query.secrets);
     }
 
-    private static PostgresDsn fromUri(String rest) {
+    private static LibpqParameters fromUri(String rest) {
+        LibpqParameters params = new LibpqParameters();
         int firstSlash = rest.indexOf('/');
         String head = firstSlash < 0 ? rest : rest.substring(0, firstSlash);
         int at = head.lastIndexOf('@');
-        String user = null;
-        String password = null;
         if (at >= 0) {
             String userInfo = head.substring(0, at);
             int colon = userInfo.indexOf(':');
-            user = emptyToNull(percentDecode(colon < 0 ? userInfo : userInfo.substring(0, colon), "user name"));
+            params.putIfValue("user", percentDecode(colon < 0 ? userInfo : userInfo.substring(0, colon), "user name"));
             if (colon >= 0) {
-                password = emptyToNull(percentDecode(userInfo.substring(colon + 1), "password"));
+                params.putIfValue("password", percentDecode(userInfo.substring(colon + 1), "password"));
             }
             rest = rest.substring(at + 1);
         }
         int hostEnd = indexOfAny(rest, '/', '?');
         String hostSpec = rest.substring(0, hostEnd);
-        String database = "";
         String queryText = "";
         if (hostEnd < rest.length() && rest.charAt(hostEnd) == '/') {
             String afterSlash = rest.substring(hostEnd + 1);
             int q = afterSlash.indexOf('?');
-            database = q < 0 ? afterSlash : afterSlash.substring(0, q);
+            params.putIfValue("dbname", percentDecode(q < 0 ? afterSlash : afterSlash.substring(0, q), "database name"));
             queryText = q < 0 ? "" : afterSlash.substring(q + 1);
         } else if (hostEnd < rest.length()) {
             queryText = rest.substring(hostEnd + 1);
         }
-        Query query = Query.parse(queryText, true);
-        if (query.user != null) {
-            user = query.user;
-        }
-        if (query.password != null) {
-            password = query.password;
-        }
-        if (database.isEmpty()) {
-            if (user == null) {
-                throw new IllegalArgumentException("names no database (add /dbname after the host)");
+        if (!hostSpec.isEmpty()) {
+            List<String> hosts = new ArrayList<>();
+            List<String> ports = new ArrayList<>();
+            for (String entry : hostSpec.split(",", -1)) {
+                splitHost(entry, hosts, ports);
             }
-            database = user; // libpq's rule: the database defaults to the user name
+            if (!String.join("", hosts).isEmpty()) {
+                params.put("host", String.join(",", hosts));
+            }
+            if (!String.join("", ports).isEmpty()) {
+                params.put("port", String.join(",", ports));
+            }
         }
-        String url = "jdbc:postgresql://" + String.join(",", hosts(hostSpec)) + "/" + database + query.suffix();
-        return new PostgresDsn(url, user, password, query.secrets);
+        if (!queryText.isEmpty()) {
+            for (String pair : queryText.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : pair.substring(0, eq);
+                if (eq < 0) {
+                    throw new IllegalArgumentException("has query parameter '" + key + "' without a value");
+                }
+                String value = pair.substring(eq + 1);
+                switch (key) {
+                    case "host", "hostaddr", "port", "dbname" -> throw new IllegalArgumentException("sets '" + key
+                            + "' as a query parameter; write it in the URI itself (postgresql://user@host:port/dbname)");
+                    default -> {
+                        String decoded = percentDecode(value, "value of query parameter '" + key + "'");
+                        if (LibpqParameters.isLibpq(key)) {
+                            params.put(key, decoded);
+                        } else {
+                            // Not libpq's: one of the JDBC driver's own properties, passed on as written.
+                            params.passThrough(key, decoded, value);
+                        }
+                    }
+                }
+            }
+        }
+        return params;
     }
 
-    private static List<String> hosts(String hostSpec) {
-        List<String> hosts = new ArrayList<>();
-        for (String entry : hostSpec.split(",", -1)) {
-            hosts.add(host(entry));
-        }
-        return hosts;
-    }
-
-    private static String host(String entry) {
+    /** One host of a URI's host list, with its port or an empty port; brackets kept on IPv6 addresses. */
+    private static void splitHost(String entry, List<String> hosts, List<String> ports) {
         String host;
-        String port = null;
+        String port = "";
         if (entry.startsWith("[")) {
             int close = entry.indexOf(']');
             if (close < 0 || close == 1) {
@@ -161,18 +186,16 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
         } else {
             int colon = entry.indexOf(':');
             host = percentDecode(colon < 0 ? entry : entry.substring(0, colon), "host name");
-            port = colon < 0 ? null : entry.substring(colon + 1);
-            if (host.startsWith("/")) {
-                throw new IllegalArgumentException("names a Unix-domain socket directory; connect over TCP (host:port) instead");
-            }
-            if (host.isEmpty()) {
-                host = "localhost";
-            }
+            port = colon < 0 ? "" : entry.substring(colon + 1);
         }
-        return host + ":" + port(host, port);
+        if (!port.isEmpty()) {
+            port(host, port);
+        }
+        hosts.add(host);
+        ports.add(port);
     }
 
-    private static int port(String host, String port) {
+    static int port(String host, String port) {
         if (port == null || port.isEmpty()) {
             return DEFAULT_PORT;
         }
@@ -188,14 +211,14 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
         return value;
     }
 
-    /** Query parameters with {@code user}, {@code password} and the other secrets taken out. */
+    /** Query parameters of a JDBC URL with {@code user}, {@code password} and the other secrets taken out. */
     private static final class Query {
         final List<String> kept = new ArrayList<>();
         final Map<String, String> secrets = new LinkedHashMap<>();
         String user;
         String password;
 
-        static Query parse(String text, boolean libpq) {
+        static Query parse(String text) {
             Query query = new Query();
             if (text.isEmpty()) {
                 return query;
@@ -213,19 +236,11 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
                 switch (key) {
                     case "user" -> query.user = emptyToNull(percentDecode(value, "user name"));
                     case "password" -> query.password = emptyToNull(percentDecode(value, "password"));
-                    case "host", "hostaddr", "port", "dbname" -> {
-                        if (libpq) {
-                            throw new IllegalArgumentException("sets '" + key + "' as a query parameter; "
-                                    + "write it in the URI itself (postgresql://user@host:port/dbname)");
-                        }
-                        query.kept.add(pair);
-                    }
                     default -> {
-                        String name = libpq ? LIBPQ_TO_PGJDBC.getOrDefault(key, key) : key;
                         if (isSecret(key)) {
-                            query.secrets.put(name, percentDecode(value, "value of query parameter '" + key + "'"));
+                            query.secrets.put(key, percentDecode(value, "value of query parameter '" + key + "'"));
                         } else {
-                            query.kept.add(name + "=" + value);
+                            query.kept.add(pair);
                         }
                     }
                 }
@@ -247,7 +262,7 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
         return s.length();
     }
 
-    private static String emptyToNull(String s) {
+    static String emptyToNull(String s) {
         return s.isEmpty() ? null : s;
     }
 

@@ -3,6 +3,7 @@ package io.pgfreezer.engine;
 import io.pgfreezer.FreezerException;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.format.ArchiveFormat;
+import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.format.ArchiveWriter;
 import io.pgfreezer.format.FormatException;
 import io.pgfreezer.format.WrittenFile;
@@ -192,8 +193,11 @@ final class BatchRunner {
             }
             moveAside(m, key);
         }
+        ArchivedRows archived = null;
         if (!m.isLate()) {
             refuseUnaccountedFiles(m, key);
+        } else {
+            archived = archivedRows(m, key);
         }
         ObjectOutput out = storage.create(key);
         boolean committed = false;
@@ -201,7 +205,7 @@ final class BatchRunner {
             ExportResult result;
             WrittenFile file = null;
             try (ArchiveWriter writer = format.newWriter(out, source.schema().arrowSchema(), footer(m))) {
-                result = source.export(m.windowStart(), m.windowEnd(), chunkRows, batch -> {
+                result = source.export(m.windowStart(), m.windowEnd(), chunkRows, archived, batch -> {
                     writer.write(batch);
                     progress.rowsExported(table.qualifiedName(), batch.getRowCount(), memorySize(batch));
                 });
@@ -209,9 +213,21 @@ final class BatchRunner {
                     file = writer.finish(result.closingMetadata());
                 }
             }
+            if (result.rows() == 0 && result.alreadyArchived() > 0) {
+                // Every row is in the archive already: no object, but the chunks, so the guarded
+                // delete removes exactly those rows and the window stops coming back.
+                log.warn("all {} row(s) in {} are in the archive already; none is archived again, and they are "
+                        + "deleted from PostgreSQL under the guard", result.alreadyArchived(), m.partition());
+                return save(m.withExport(0, null, 0, null, result.chunks(), now()).transition(BatchStatus.UPLOADED));
+            }
             if (result.rows() == 0) {
                 // Empty windows need no object; the manifest records that nothing was there.
                 return save(m.withEmptyExport(now()).transition(BatchStatus.UPLOADED));
+            }
+            if (result.alreadyArchived() > 0) {
+                log.warn("{} row(s) in {} are in the archive already and were skipped; {} new row(s) go to {}, and "
+                        + "both are deleted from PostgreSQL under the guard", result.alreadyArchived(), m.partition(),
+                        result.rows(), storage.uri(key));
             }
             if (file.rows() != result.rows()) {
                 throw new BatchFailedException("export wrote " + file.rows() + " rows to " + storage.uri(key)
@@ -231,6 +247,50 @@ final class BatchRunner {
                 out.abort();
             }
         }
+    }
+
+    /**
+     * The rows the window's partition already holds, read back from storage: every object a query
+     * engine reads for the partition (the window's data file and its late files) other than the
+     * key this batch writes. Rows PostgreSQL holds that match one of them are not archived again.
+     * A window whose archive cannot be compared row by row (files of another tool or an earlier
+     * column layout, or more rows than fit in memory) fails the batch rather than risk archiving
+     * a row twice.
+     */
+    private ArchivedRows archivedRows(BatchManifest m, String key) {
+        String directory = ArchiveLayout.directoryOf(key);
+        List<ObjectInfo> present = storage.list(directory).stream()
+                .filter(o -> !o.key().equals(key) && o.key().endsWith(format.extension())
+                        && o.key().indexOf('/', directory.length()) < 0)
+                .toList();
+        ArchivedRows archived = ArchivedRows.forHeap();
+        if (present.isEmpty()) {
+            return archived;
+        }
+        List<String> columns = new java.util.ArrayList<>();
+        List<String> wires = new java.util.ArrayList<>();
+        for (org.apache.arrow.vector.types.pojo.Field field : source.schema().arrowSchema().getFields()) {
+            columns.add(field.getName());
+            wires.add(field.getMetadata().get(io.pgfreezer.format.ArchiveMetadata.WIRE));
+        }
+        for (ObjectInfo o : present) {
+            try {
+                long rows = verifier.addArchivedRows(o.key(), columns, wires, archived);
+                log.debug("{} holds {} archived row(s) of the window", storage.uri(o.key()), rows);
+            } catch (ArchivedRows.CapacityExceededException e) {
+                throw new BatchFailedException("rows already archived cannot be told apart from new ones in "
+                        + m.partition() + ": " + e.getMessage() + ", so nothing was archived or deleted. Run with a "
+                        + "larger heap (PG_FREEZER_JAVA_OPTS=-Xmx...) and --force");
+            } catch (FormatException e) {
+                throw new BatchFailedException("rows already archived cannot be told apart from new ones in "
+                        + m.partition() + ": " + e.getMessage() + "; nothing was archived or deleted, so no row is "
+                        + "archived twice. Compare the window's rows with the archive (pg-freezer fetch), delete from "
+                        + "PostgreSQL the ones already archived or move new ones out of the window, then run with --force");
+            }
+        }
+        log.info("{} row(s) in {} object(s) of {} are archived already; rows PostgreSQL holds that match them are "
+                + "not archived again", archived.size(), present.size(), m.partition());
+        return archived;
     }
 
     /**

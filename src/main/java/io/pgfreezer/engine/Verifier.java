@@ -1,6 +1,7 @@
 package io.pgfreezer.engine;
 
 import io.pgfreezer.format.ArchiveFormat;
+import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.format.FormatException;
 import io.pgfreezer.format.ValueMismatchException;
 import io.pgfreezer.manifest.BatchManifest;
@@ -17,6 +18,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -102,6 +104,27 @@ final class Verifier {
             return new Inspection(key, size, sha, rows, footer);
         } catch (IOException e) {
             // A download cut short is the network's fault, not the object's: worth another attempt.
+            throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e,
+                    true);
+        } finally {
+            deleteQuietly(copy);
+        }
+    }
+
+    /**
+     * Reads an archived object back and adds every row of it to {@code into}; see
+     * {@link ArchiveFormat#addArchivedRows}.
+     *
+     * @throws FormatException when its rows cannot be compared with the table's
+     */
+    long addArchivedRows(String key, List<String> columns, List<String> wireSpecs, ArchivedRows into) {
+        String uri = storage.uri(key);
+        Path copy = null;
+        try {
+            copy = Files.createTempFile(tempDir, "pg-freezer-archived-", ".parquet");
+            download(key, copy);
+            return format.addArchivedRows(copy, uri, columns, wireSpecs, into);
+        } catch (IOException e) {
             throw new StorageException("reading back " + uri + " into " + tempDir + " failed: " + e.getMessage(), e,
                     true);
         } finally {

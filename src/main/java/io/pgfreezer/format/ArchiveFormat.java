@@ -4,6 +4,7 @@ import io.pgfreezer.storage.ObjectOutput;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** The file format of archived windows, as the engine needs it: write a stream, prove a file. */
@@ -29,4 +30,16 @@ public interface ArchiveFormat {
      * @throws FormatException when the footer does not decode
      */
     Map<String, String> footerMetadata(Path file);
+
+    /**
+     * Adds every row of a local copy of an archived file to {@code into}; see
+     * {@link ParquetArchiveReader#addArchivedRows}. {@code name} is what messages call the file.
+     *
+     * @return the rows added
+     * @throws FormatException when the file's rows cannot be compared with the table's
+     */
+    default long addArchivedRows(Path file, String name, List<String> columns, List<String> wireSpecs,
+                                 ArchivedRows into) {
+        return ParquetArchiveReader.addArchivedRows(file, name, columns, wireSpecs, into);
+    }
 }

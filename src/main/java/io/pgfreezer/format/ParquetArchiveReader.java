@@ -127,6 +127,57 @@ public final class ParquetArchiveReader implements AutoCloseable {
     }
 
     /**
+     * Adds every row of an archived file to {@code into} as PostgreSQL would send it, for a table
+     * whose columns and wire forms are now {@code columns} and {@code wireSpecs}. Every value is
+     * decoded, and the file's value proof is checked on the way, so a row counts as archived only
+     * when the file provably holds it.
+     *
+     * @return the rows added
+     * @throws FormatException when the file records no wire forms (written by another tool), its
+     *                         columns or their wire forms differ from the table's, it does not
+     *                         decode, or its values do not match its proof
+     */
+    public static long addArchivedRows(Path path, String name, List<String> columns, List<String> wireSpecs,
+                                       ArchivedRows into) {
+        try (ParquetArchiveReader reader = open(path, name)) {
+            String json = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.PG_WIRE);
+            if (json == null) {
+                throw new FormatException(name + " records no PostgreSQL wire forms (it was written by another tool "
+                        + "or an earlier version), so its rows cannot be compared with the table's");
+            }
+            Map<String, String> wire = ColumnLayout.stringMap(json, ArchiveMetadata.PG_WIRE);
+            List<String> names = reader.columns.stream().map(ArchiveColumn::name).toList();
+            List<String> specs = names.stream().map(wire::get).toList();
+            if (!names.equals(columns) || !specs.equals(wireSpecs)) {
+                throw new FormatException(name + " holds columns " + describeColumns(names, specs)
+                        + " but the table now has " + describeColumns(columns, wireSpecs)
+                        + ", so its rows cannot be compared with the table's");
+            }
+            ValueDigest proof = reader.valueProof();
+            into.reserve(reader.rowCount());
+            long decoded = 0;
+            while (reader.next()) {
+                decoded++;
+                proof.addRow(reader.current, decoded);
+                proof.addRowTo(reader.current, decoded, into);
+            }
+            String expected = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
+            if (expected == null || !expected.equals(proof.finish())) {
+                throw new ValueMismatchException("the values in " + name + " do not match the value digest in its footer");
+            }
+            return decoded;
+        }
+    }
+
+    private static String describeColumns(List<String> names, List<String> specs) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < names.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(i < specs.size() ? specs.get(i) : "?");
+        }
+        return b.append(')').toString();
+    }
+
+    /**
      * The value proof of a file written by export, which records each column's PostgreSQL wire
      * form; null for files that do not (other writers, the original tool), whose proof is the
      * byte checksum and the decode alone.

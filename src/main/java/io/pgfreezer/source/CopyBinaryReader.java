@@ -23,6 +23,7 @@ final class CopyBinaryReader {
     int pos;
     int lim;
 
+    /** @param digest null when the caller digests what it keeps itself */
     CopyBinaryReader(CopyOut copy, ValueDigest digest) {
         this.copy = copy;
         this.digest = digest;
@@ -43,8 +44,10 @@ final class CopyBinaryReader {
         pos += HEADER;
         fill(extension);
         pos += extension;
-        digest.update(buf, pos, lim - pos);
-        digesting = true;
+        if (digest != null) {
+            digest.update(buf, pos, lim - pos);
+            digesting = true;
+        }
     }
 
     /** Makes at least {@code n} bytes available from {@link #pos}. */

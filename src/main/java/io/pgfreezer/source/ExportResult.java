@@ -8,12 +8,17 @@ import java.util.Map;
 import io.pgfreezer.format.ArchiveMetadata;
 
 /**
- * What one export read: its rows, chunks whose row counts add up to them, and the digest of the
- * values exactly as PostgreSQL sent them (see {@link io.pgfreezer.format.ValueDigest}).
+ * What one export read: the rows it handed on, the rows it left out because the archive holds
+ * them already, chunks whose row counts add up to both, and the digest of the handed-on values
+ * exactly as PostgreSQL sent them (see {@link io.pgfreezer.format.ValueDigest}).
  */
-public record ExportResult(long rows, List<DeleteChunk> chunks, String valueDigest) {
+public record ExportResult(long rows, long alreadyArchived, List<DeleteChunk> chunks, String valueDigest) {
     public ExportResult {
         chunks = List.copyOf(chunks);
+    }
+
+    public ExportResult(long rows, List<DeleteChunk> chunks, String valueDigest) {
+        this(rows, 0, chunks, valueDigest);
     }
 
     /** Footer metadata the archive gets once every row is written. */

@@ -7,6 +7,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.format.PgWire;
 import io.pgfreezer.format.ValueDigest;
 import org.postgresql.PGConnection;
@@ -208,7 +209,8 @@ final class PostgresSourceTable implements SourceTable {
      * vectors. The digest of the bytes PostgreSQL sent is the value proof verification checks.
      */
     @Override
-    public ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
+    public ExportResult export(Instant start, Instant end, int chunkRows, ArchivedRows alreadyArchived,
+                               BatchSink sink) {
         StringBuilder cols = new StringBuilder();
         for (ColumnMapping m : schema.columns()) {
             cols.append(cols.length() == 0 ? "" : ", ").append(m.selectExpression());
@@ -220,7 +222,14 @@ final class PostgresSourceTable implements SourceTable {
                 + ") TO STDOUT (FORMAT binary)";
         List<DeleteChunk> chunks = new ArrayList<>();
         long total = 0;
+        long skipped = 0;
         ValueDigest digest = new ValueDigest();
+        // Leaving rows out means the stream's digest no longer describes the file: the digest is
+        // then taken over the tuples handed on, each copied whole so it can be matched first.
+        boolean matching = alreadyArchived != null && !alreadyArchived.isEmpty();
+        byte[] tuple = new byte[256];
+        int[] offsets = new int[schema.columns().size()];
+        int[] lengths = new int[schema.columns().size()];
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
             beginSnapshot(true);
@@ -234,7 +243,7 @@ final class PostgresSourceTable implements SourceTable {
             }
             int timeIndex = schema.timeColumnIndex();
             CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
-            CopyBinaryReader in = new CopyBinaryReader(copy, digest);
+            CopyBinaryReader in = new CopyBinaryReader(copy, matching ? null : digest);
             try {
                 in.readHeader();
                 root.allocateNew();
@@ -254,32 +263,80 @@ final class PostgresSourceTable implements SourceTable {
                     if (fields != width) {
                         throw new IllegalStateException("COPY sent a tuple of " + fields + " fields for " + width + " columns");
                     }
+                    boolean archived = false;
+                    if (matching) {
+                        int tupleLength = 2;
+                        tuple[0] = (byte) (fields >>> 8);
+                        tuple[1] = (byte) fields;
+                        for (int c = 0; c < width; c++) {
+                            in.fill(4);
+                            int len = WireDecoder.int32(in.buf, in.pos);
+                            int need = tupleLength + 4 + Math.max(len, 0);
+                            if (need > tuple.length) {
+                                tuple = java.util.Arrays.copyOf(tuple, Math.max(need, tuple.length * 2));
+                            }
+                            System.arraycopy(in.buf, in.pos, tuple, tupleLength, 4);
+                            in.pos += 4;
+                            tupleLength += 4;
+                            offsets[c] = tupleLength;
+                            lengths[c] = len;
+                            if (len > 0) {
+                                in.fill(len);
+                                System.arraycopy(in.buf, in.pos, tuple, tupleLength, len);
+                                in.pos += len;
+                                tupleLength += len;
+                            }
+                        }
+                        archived = alreadyArchived.take(tuple, 0, tupleLength);
+                        if (!archived) {
+                            digest.update(tuple, 0, tupleLength);
+                        }
+                    }
                     long ts = 0;
                     WireDecoder.Unrepresentable problem = null;
                     int problemColumn = -1;
                     for (int c = 0; c < width; c++) {
-                        in.fill(4);
-                        int len = WireDecoder.int32(in.buf, in.pos);
-                        in.pos += 4;
+                        byte[] b;
+                        int at;
+                        int len;
+                        if (matching) {
+                            b = tuple;
+                            at = offsets[c];
+                            len = lengths[c];
+                        } else {
+                            in.fill(4);
+                            len = WireDecoder.int32(in.buf, in.pos);
+                            in.pos += 4;
+                            if (len >= 0) {
+                                in.fill(len);
+                            }
+                            b = in.buf;
+                            at = in.pos;
+                        }
                         if (len < 0) {
-                            decoders[c].setNull(row);
+                            if (!archived) {
+                                decoders[c].setNull(row);
+                            }
                             continue;
                         }
-                        in.fill(len);
                         if (c == timeIndex) {
-                            ts = len == 8 ? WireDecoder.int64(in.buf, in.pos) : WireDecoder.int32(in.buf, in.pos);
+                            ts = len == 8 ? WireDecoder.int64(b, at) : WireDecoder.int32(b, at);
                         }
-                        if (problem == null) {
+                        if (problem == null && !archived) {
                             try {
-                                decoders[c].decode(in.buf, in.pos, len, row);
+                                decoders[c].decode(b, at, len, row);
                             } catch (WireDecoder.Unrepresentable e) {
                                 // Finish the tuple first: the message names the row by its timestamp.
                                 problem = e;
                                 problemColumn = c;
                             }
                         }
-                        in.pos += len;
-                        bytes += len + 4;
+                        if (!matching) {
+                            in.pos += len;
+                        }
+                        if (!archived) {
+                            bytes += len + 4;
+                        }
                     }
                     if (problem != null) {
                         throw unrepresentable(mappings.get(problemColumn).column(), ts, problem);
@@ -292,10 +349,14 @@ final class PostgresSourceTable implements SourceTable {
                         chunkStart = boundary;
                         inChunk = 0;
                     }
-                    row++;
                     inChunk++;
-                    total++;
                     previous = ts;
+                    if (archived) {
+                        skipped++;
+                        continue;
+                    }
+                    row++;
+                    total++;
                     if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
                         root.setRowCount(row);
                         sink.accept(root);
@@ -308,7 +369,7 @@ final class PostgresSourceTable implements SourceTable {
                     root.setRowCount(row);
                     sink.accept(root);
                 }
-                if (total > 0) {
+                if (total + skipped > 0) {
                     chunks.add(new DeleteChunk(chunkStart, end, inChunk));
                 }
             } catch (SQLException | RuntimeException e) {
@@ -325,7 +386,7 @@ final class PostgresSourceTable implements SourceTable {
         } finally {
             autoCommit();
         }
-        return new ExportResult(total, chunks, digest.streamDigest());
+        return new ExportResult(total, skipped, chunks, matching ? digest.finish() : digest.streamDigest());
     }
 
     /**

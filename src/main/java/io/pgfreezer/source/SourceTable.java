@@ -1,5 +1,6 @@
 package io.pgfreezer.source;
 
+import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.manifest.DeleteChunk;
 
 import java.time.Instant;
@@ -33,7 +34,21 @@ public interface SourceTable extends AutoCloseable {
      * Streams the rows of {@code [start, end)} in timestamp order, one bounded Arrow batch at a
      * time, in a single snapshot. Returns the count and the delete chunks that tile the range.
      */
-    ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink);
+    default ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
+        return export(start, end, chunkRows, null, sink);
+    }
+
+    /**
+     * As {@link #export(Instant, Instant, int, BatchSink)}, leaving out each row that matches a
+     * row of {@code alreadyArchived} not matched before (a multiset: a row PostgreSQL holds twice
+     * is left out twice only when the archive holds it twice). The chunks count every row of the
+     * range, left out or not, so the guarded delete removes exactly the rows that are either in
+     * the new file or provably in the archive already; the result's {@code rows} and value digest
+     * cover only the rows handed to {@code sink}.
+     *
+     * @param alreadyArchived null or empty to leave out nothing
+     */
+    ExportResult export(Instant start, Instant end, int chunkRows, ArchivedRows alreadyArchived, BatchSink sink);
 
     /** Row counts of each chunk, all read in one snapshot. */
     List<Long> count(List<DeleteChunk> chunks);

@@ -14,11 +14,18 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Builds the SDK client a {@code storage:} section describes. */
 final class S3Clients {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(S3Clients.class);
 
     static final String DEFAULT_REGION = "us-east-1";
 
@@ -30,7 +37,7 @@ final class S3Clients {
     private S3Clients() {
     }
 
-    static S3Client build(StorageConfig config) {
+    static S3Client build(StorageConfig config, String region) {
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
@@ -39,7 +46,7 @@ final class S3Clients {
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                         .retryStrategy(RetryMode.STANDARD)
                         .build())
-                .region(Region.of(region(config)))
+                .region(Region.of(region))
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(credentials(config))
                 // The SDK's newer default trailing checksums are refused by many S3-compatible
@@ -50,14 +57,43 @@ final class S3Clients {
         return builder.build();
     }
 
+    static final String NO_REGION = "no AWS region: storage.region is not set, and neither AWS_REGION (or "
+            + "AWS_DEFAULT_REGION), the profile (region = ... in AWS_CONFIG_FILE or ~/.aws/config, the profile "
+            + "AWS_PROFILE names or [default]) nor the instance metadata service named one; set storage.region";
+
+    /**
+     * The region the client signs for: storage.region (or AWS_REGION / AWS_DEFAULT_REGION, which
+     * the config takes first), else the SDK's chain. Against AWS that is the whole chain, instance
+     * metadata included, and finding none is an error; an S3-compatible endpoint is asked of the
+     * environment and profile only (probing instance metadata would only delay every start off
+     * EC2) and falls back to us-east-1, which such stores accept.
+     *
+     * @throws StorageException when AWS is the endpoint and no region is found
+     */
     static String region(StorageConfig config) {
-        return config.region() == null || config.region().isBlank() ? DEFAULT_REGION : config.region();
+        if (config.region() != null && !config.region().isBlank()) {
+            return config.region();
+        }
+        boolean customEndpoint = config.endpointUrl().filter(s -> !s.isBlank()).isPresent();
+        AwsRegionProvider chain = customEndpoint
+                ? new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+                : DefaultAwsRegionProviderChain.builder().build();
+        try {
+            String region = chain.getRegion().id();
+            log.info("S3 region {} (from the AWS environment, profile or instance metadata)", region);
+            return region;
+        } catch (SdkClientException e) {
+            if (customEndpoint) {
+                return DEFAULT_REGION;
+            }
+            throw new StorageException(NO_REGION, e);
+        }
     }
 
     /** How messages name the endpoint: the configured URL, or AWS's own for the region. */
-    static String endpointName(StorageConfig config) {
+    static String endpointName(StorageConfig config, String region) {
         return config.endpointUrl().filter(s -> !s.isBlank())
-                .orElse("AWS S3 in region " + region(config));
+                .orElse("AWS S3 in region " + region);
     }
 
     private static Optional<URI> endpoint(StorageConfig config) {

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLException;
@@ -32,11 +33,18 @@ final class S3Errors {
 
     private static final int MIN_REDACTED_LENGTH = 8;
 
+    private final Map<String, String> env;
     private final String bucket;
     private final String endpointName;
     private final Optional<String> secret;
 
     S3Errors(String bucket, String endpointName, Optional<String> secret) {
+        this(bucket, endpointName, secret, Map.of());
+    }
+
+    /** @param env the environment, which says whether web identity (IRSA) credentials were meant */
+    S3Errors(String bucket, String endpointName, Optional<String> secret, Map<String, String> env) {
+        this.env = env;
         this.bucket = bucket;
         this.endpointName = endpointName;
         // Stores require secrets of 8 characters or more; hiding a shorter string would only
@@ -104,7 +112,7 @@ final class S3Errors {
             return prefix + serviceFailure(service);
         }
         if (isMissingCredentials(e)) {
-            return prefix + NO_CREDENTIALS;
+            return prefix + webIdentityFailure(e).orElse(NO_CREDENTIALS);
         }
         return prefix + clientFailure(e);
     }
@@ -179,6 +187,59 @@ final class S3Errors {
             }
         }
         return oneLine(e.getMessage());
+    }
+
+    /**
+     * When a web identity token file is configured (IRSA on EKS), the operator meant those
+     * credentials, so their failure is the cause to name, not the chain's "none found": a token
+     * file that cannot be read, a missing role, or what STS said about the token.
+     */
+    private Optional<String> webIdentityFailure(Throwable e) {
+        String tokenFile = setting("AWS_WEB_IDENTITY_TOKEN_FILE", "aws.webIdentityTokenFile");
+        if (tokenFile == null) {
+            return Optional.empty();
+        }
+        String prefix = "web identity (IRSA) credentials failed: ";
+        java.nio.file.Path path;
+        try {
+            path = java.nio.file.Path.of(tokenFile);
+        } catch (java.nio.file.InvalidPathException ex) {
+            return Optional.of(prefix + "AWS_WEB_IDENTITY_TOKEN_FILE (" + tokenFile + ") is no valid path");
+        }
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            return Optional.of(prefix + "the token file " + tokenFile + " (AWS_WEB_IDENTITY_TOKEN_FILE) "
+                    + (java.nio.file.Files.exists(path) ? "cannot be read by this user" : "does not exist")
+                    + "; check the service account's projected token volume");
+        }
+        if (setting("AWS_ROLE_ARN", "aws.roleArn") == null) {
+            return Optional.of(prefix + "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not; "
+                    + "annotate the service account with the role (eks.amazonaws.com/role-arn)");
+        }
+        String detail = null;
+        for (Throwable t = e; t != null && detail == null; t = t.getCause()) {
+            String message = t.getMessage();
+            int at = message == null ? -1 : message.indexOf(WEB_IDENTITY_PROVIDER);
+            if (at >= 0) {
+                String rest = message.substring(at + WEB_IDENTITY_PROVIDER.length());
+                java.util.regex.Matcher next = NEXT_PROVIDER.matcher(rest);
+                detail = next.find() ? rest.substring(0, next.start()) : rest;
+            }
+        }
+        return Optional.of(prefix + "STS did not accept the token in " + tokenFile + " for role "
+                + setting("AWS_ROLE_ARN", "aws.roleArn") + (detail == null ? "" : ": " + oneLine(detail))
+                + "; check the role's trust policy for this cluster's OIDC provider and service account");
+    }
+
+    private static final String WEB_IDENTITY_PROVIDER = "WebIdentityTokenCredentialsProvider(): ";
+    private static final java.util.regex.Pattern NEXT_PROVIDER =
+            java.util.regex.Pattern.compile(", [A-Za-z]+CredentialsProvider\\(|]$");
+
+    private String setting(String variable, String property) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(property);
+        }
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static boolean isMissingCredentials(Throwable e) {

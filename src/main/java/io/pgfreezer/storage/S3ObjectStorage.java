@@ -53,8 +53,9 @@ public final class S3ObjectStorage implements ObjectStorage {
         }
         this.bucket = config.bucket();
         this.writeSettings = writeSettings;
-        this.errors = new S3Errors(bucket, S3Clients.endpointName(config), config.secretKey());
-        this.client = S3Clients.build(config);
+        String region = S3Clients.region(config);
+        this.errors = new S3Errors(bucket, S3Clients.endpointName(config, region), config.secretKey(), System.getenv());
+        this.client = S3Clients.build(config, region);
         this.uploads = Executors.newCachedThreadPool(daemonThreads("pg-freezer-s3-upload-"));
         try {
             Files.createDirectories(writeSettings.stagingDir());

@@ -56,8 +56,9 @@ class TableIsolationIT {
                 }
                 return new ForwardingSourceTable(session) {
                     @Override
-                    public ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
-                        return delegate.export(start, end, chunkRows, batch -> {
+                    public ExportResult export(Instant start, Instant end, int chunkRows,
+                                               io.pgfreezer.format.ArchivedRows alreadyArchived, BatchSink sink) {
+                        return delegate.export(start, end, chunkRows, alreadyArchived, batch -> {
                             throw new IllegalStateException("injected fault in the middle of an export");
                         });
                     }

@@ -81,7 +81,7 @@ class ConfigLoaderTest {
                 "postgresql://postgres:postgres@localhost:5432/db", "jdbc:postgresql://localhost:5432/db",
                 "postgres", "postgres", 5, Duration.ofSeconds(30)));
         assertThat(config.storage()).isEqualTo(new StorageConfig(StorageConfig.Protocol.S3, "pg-freezer", null,
-                Optional.of("http://localhost:9000"), "us-east-1", Optional.of("minioadmin"), Optional.of("miniosecret"), true));
+                Optional.of("http://localhost:9000"), null, Optional.of("minioadmin"), Optional.of("miniosecret"), true));
         assertThat(config.tables()).containsExactly(
                 new TableConfig("sensor_readings", "public", "recorded_at", Granularity.DAILY, Duration.ofDays(15), Optional.empty()),
                 new TableConfig("device_events", "public", "occurred_at", Granularity.HOURLY, Duration.ofHours(6), Optional.empty()));
@@ -172,8 +172,8 @@ class ConfigLoaderTest {
     // ---- storage ---------------------------------------------------------------------------------
 
     @Test
-    void regionComesFromConfigThenAwsRegionThenAwsDefaultRegionThenUsEast1() {
-        assertThat(load(MINIMAL, Map.of()).storage().region()).isEqualTo("us-east-1");
+    void regionComesFromConfigThenAwsRegionThenAwsDefaultRegionThenIsLeftToTheSdk() {
+        assertThat(load(MINIMAL, Map.of()).storage().region()).isNull();
         assertThat(load(MINIMAL, Map.of("AWS_DEFAULT_REGION", "eu-west-1")).storage().region()).isEqualTo("eu-west-1");
         assertThat(load(MINIMAL, Map.of("AWS_DEFAULT_REGION", "eu-west-1", "AWS_REGION", "eu-central-1")).storage().region())
                 .isEqualTo("eu-central-1");

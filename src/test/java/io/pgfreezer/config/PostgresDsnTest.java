@@ -74,7 +74,7 @@ class PostgresDsnTest {
     @Test
     void severalHostsAreKeptInOrder() {
         assertThat(PostgresDsn.parse("postgresql://u@h1:5432,h2:5433,h3/db?target_session_attrs=any").jdbcUrl())
-                .isEqualTo("jdbc:postgresql://h1:5432,h2:5433,h3:5432/db?target_session_attrs=any");
+                .isEqualTo("jdbc:postgresql://h1:5432,h2:5433,h3:5432/db?targetServerType=any");
     }
 
     @Test
@@ -125,7 +125,9 @@ class PostgresDsnTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "mysql://app:hunter2@h/db",
-            "host=h user=app password=hunter2",
+            "host=h user=app password='hunter2",
+            "host=h user=app password=hunter2 sslmode=maybe",
+            "host=h user=app password=hunter2 keepalives_idle=10",
             "postgresql://app:hunter2/db",
             "postgresql://app:hunter2@h:99999/db",
             "postgresql://app:hunter2@h:port/db",

@@ -119,4 +119,30 @@ class S3ErrorsTest {
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).build())
                 .build();
     }
+
+    @Test
+    void aRejectedWebIdentityTokenIsNamedWithWhatStsSaid() throws Exception {
+        java.nio.file.Path token = java.nio.file.Files.createTempFile("token-", ".jwt");
+        java.nio.file.Files.writeString(token, "eyJ...");
+        S3Errors irsa = new S3Errors("archive", "AWS S3 in region eu-west-1", Optional.empty(),
+                java.util.Map.of("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString(), "AWS_ROLE_ARN", "arn:aws:iam::1:role/archiver"));
+        SdkClientException chain = SdkClientException.create("Unable to load credentials from any of the providers in "
+                + "the chain AwsCredentialsProviderChain(credentialsProviders=[...]) : [SystemPropertyCredentialsProvider(): "
+                + "Unable to load credentials from system settings., WebIdentityTokenCredentialsProvider(): Not authorized "
+                + "to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403), "
+                + "ProfileCredentialsProvider(): Profile file contained no credentials.]");
+
+        String message = irsa.translate("ListObjectsV2", "s3://archive/", chain).getMessage();
+
+        assertThat(message).isEqualTo("ListObjectsV2 s3://archive/ failed: web identity (IRSA) credentials failed: "
+                + "STS did not accept the token in " + token + " for role arn:aws:iam::1:role/archiver: Not authorized "
+                + "to perform sts:AssumeRoleWithWebIdentity (Service: Sts, Status Code: 403); check the role's trust "
+                + "policy for this cluster's OIDC provider and service account");
+        assertThat(errors.translate("ListObjectsV2", "s3://archive/", chain).getMessage())
+                .contains("no AWS credentials found");
+        S3Errors noRole = new S3Errors("archive", "x", Optional.empty(),
+                java.util.Map.of("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString()));
+        assertThat(noRole.translate("ListObjectsV2", "s3://archive/", chain).getMessage())
+                .contains("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
+    }
 }

@@ -1,5 +1,6 @@
 package io.pgfreezer.testing;
 
+import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.manifest.DeleteChunk;
 import io.pgfreezer.source.BatchSink;
 import io.pgfreezer.source.ExportResult;
@@ -53,9 +54,10 @@ public class ForwardingSourceTable implements SourceTable {
     }
 
     @Override
-    public ExportResult export(Instant start, Instant end, int chunkRows, BatchSink sink) {
+    public ExportResult export(Instant start, Instant end, int chunkRows, ArchivedRows alreadyArchived,
+                               BatchSink sink) {
         beforeExport(start, end);
-        return delegate.export(start, end, chunkRows, sink);
+        return delegate.export(start, end, chunkRows, alreadyArchived, sink);
     }
 
     @Override
