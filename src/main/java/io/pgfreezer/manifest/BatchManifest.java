@@ -14,6 +14,12 @@ import java.util.List;
  * @param kind           {@code window} for a window's first archive, {@code late} for rows that
  *                       arrived after the window was DONE
  * @param parentBatchId  for a late batch, the batch id of its window
+ * @param valueDigest    the export's value digest (see {@code format.ValueDigest}), which a partition
+ *                       is proven against before it is detached; null for manifests without it
+ * @param prune          while a verified window waits for, or is in, the removal of its partition:
+ *                       which partition and which step; null otherwise
+ * @param prunedBy       how a DONE window's rows left PostgreSQL ({@link #PRUNED_ROWS},
+ *                       {@link #PRUNED_DETACHED}, {@link #PRUNED_DROPPED}); null when not recorded
  */
 public record BatchManifest(
         int version,
@@ -35,9 +41,15 @@ public record BatchManifest(
         List<DeleteChunk> deleteChunks,
         int chunksDeleted,
         String kind,
-        String parentBatchId) {
+        String parentBatchId,
+        String valueDigest,
+        PartitionPrune prune,
+        String prunedBy) {
 
     public static final int FORMAT_VERSION = 1;
+    public static final String PRUNED_ROWS = "rows_deleted";
+    public static final String PRUNED_DETACHED = "partition_detached";
+    public static final String PRUNED_DROPPED = "partition_dropped";
     public static final String KIND_WINDOW = "window";
     public static final String KIND_LATE = "late";
 
@@ -52,7 +64,7 @@ public record BatchManifest(
                                         String kind, String parentBatchId) {
         return new BatchManifest(FORMAT_VERSION, batchId, table, schema, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId);
+                null, List.of(), 0, kind, parentBatchId, null, null, null);
     }
 
     public boolean isLate() {
@@ -78,7 +90,7 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId);
+                null, List.of(), 0, kind, parentBatchId, null, null, null);
     }
 
     /**
@@ -93,13 +105,13 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.DELETING, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, null, null,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy);
     }
 
     /** An export that found no rows: nothing was written, so there is no object to point at. */
     public BatchManifest withEmptyExport(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
-                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId);
+                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, null, null, null);
     }
 
     /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
@@ -109,37 +121,59 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.FAILED, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt,
-                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy);
     }
 
     public BatchManifest withStatus(BatchStatus next) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 next, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy);
     }
 
     public BatchManifest withExport(long rows, String path, long sizeBytes, String sha256,
                                     List<DeleteChunk> chunks, Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rows, path, sizeBytes, at, verifiedAt, deletedAt, error,
-                sha256, chunks, 0, kind, parentBatchId);
+                sha256, chunks, 0, kind, parentBatchId, null, prune, prunedBy);
     }
 
     public BatchManifest withVerifiedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, at, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy);
     }
 
     public BatchManifest withChunksDeleted(int count) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, count, kind, parentBatchId);
+                parquetSha256, deleteChunks, count, kind, parentBatchId, valueDigest, prune, prunedBy);
     }
 
     public BatchManifest withDeletedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, at, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy);
+    }
+
+    public BatchManifest withValueDigest(String digest) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, digest, prune, prunedBy);
+    }
+
+    public BatchManifest withPrune(PartitionPrune next) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, next, prunedBy);
+    }
+
+    /**
+     * How the rows left PostgreSQL. The partition record stays: with {@code retention: detach} the
+     * rows are still in that table, which a resumed removal must count.
+     */
+    public BatchManifest withPrunedBy(String how) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, how);
     }
 }
