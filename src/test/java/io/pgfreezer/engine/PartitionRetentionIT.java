@@ -52,7 +52,12 @@ class PartitionRetentionIT {
 
     /** {@code metrics} partitioned by day of January from {@code firstDay} on, a row every ten minutes up to 1 February. */
     static ArchiveFixture dailyPartitions(TableConfig table, boolean withDefault, int firstDay, int lastDay) {
-        ArchiveFixture f = ArchiveFixture.local().clock(CLOCK).table(table);
+        return dailyPartitions(ArchiveFixture.local(), table, withDefault, firstDay, lastDay);
+    }
+
+    static ArchiveFixture dailyPartitions(ArchiveFixture fixture, TableConfig table, boolean withDefault, int firstDay,
+                                          int lastDay) {
+        ArchiveFixture f = fixture.clock(CLOCK).table(table);
         f.sql("CREATE TABLE metrics (recorded_at timestamptz NOT NULL, sensor_id int, value double precision, note text) "
                 + "PARTITION BY RANGE (recorded_at)");
         LocalDate end = LocalDate.of(2024, 1, lastDay).plusDays(lastDay < 20 ? 31 : 0);
@@ -119,6 +124,31 @@ class PartitionRetentionIT {
             assertThat(m.prune().partition()).startsWith("\"public\".\"metrics_202401");
         });
         assertSameRows(archived(f), before);
+    }
+
+    @Test
+    void onS3TheDroppedPartitionsRowsAreAllInTheBucket() throws Exception {
+        ArchiveFixture f = dailyPartitions(ArchiveFixture.s3("partitions-" + java.util.UUID.randomUUID().toString()
+                .substring(0, 8)), metrics(Granularity.DAILY, Duration.ofDays(2), Retention.DROP, Optional.empty()), false, 26, 1);
+        List<List<String>> before = ArchiveRunIT.pgRows(f, ROWS);
+
+        RunReport report = f.runAll();
+
+        assertThat(report.succeeded()).as(report.batches().toString()).isTrue();
+        assertThat(report.count(BatchOutcome.Result.DONE)).isEqualTo(4);
+        assertThat(partitionsOf(f)).isEqualTo(3);
+        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("pg-freezer-s3-copy-");
+        try (ObjectStorage storage = f.openStorage()) {
+            for (io.pgfreezer.storage.ObjectInfo o : storage.list("metrics/")) {
+                java.nio.file.Path target = copy.resolve(o.key());
+                java.nio.file.Files.createDirectories(target.getParent());
+                try (java.io.InputStream in = storage.open(o.key())) {
+                    java.nio.file.Files.copy(in, target);
+                }
+            }
+        }
+        assertSameRows(DuckDb.rows("SELECT epoch_us(recorded_at), sensor_id, value::VARCHAR, note FROM "
+                + DuckDb.table(copy, "metrics") + " ORDER BY recorded_at, note"), before);
     }
 
     @Test
