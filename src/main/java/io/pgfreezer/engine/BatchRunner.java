@@ -84,7 +84,7 @@ final class BatchRunner {
         String prune = pruner.describe(p.window());
         log.info("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({}); then {}",
                 stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what, prune);
-        what = what + "; " + prune;
+        what = what + "; then " + prune;
         return outcome(m, p.window(), BatchOutcome.Result.DRY_RUN, stats.rows(), stats.bytes(), new Timings(), what);
     }
 
