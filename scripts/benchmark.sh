@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Measures export, delete and restore against baselines taken in the same run (COPY ... TO STDOUT
-# (FORMAT binary), a plain DELETE, COPY ... FROM STDIN (FORMAT binary)) and the peak heap for two window sizes, on an embedded
-# PostgreSQL. Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
+# (FORMAT binary), a plain DELETE, COPY ... FROM STDIN (FORMAT binary)) and the peak heap for two
+# window sizes, on an embedded PostgreSQL; then one day of a day-partitioned table: pg-freezer's
+# prune step (retention: drop) against a plain DELETE on an unpartitioned copy and a bare DROP TABLE
+# of the partition, with the dead tuples each leaves.
+# Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

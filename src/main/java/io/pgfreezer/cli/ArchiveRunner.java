@@ -221,12 +221,20 @@ final class ArchiveRunner {
         }
     }
 
+    /** Where a dry run's message says how the window's rows would leave PostgreSQL. */
+    private static final String THEN = "; then ";
+
     static void summarize(RunReport report, boolean dryRun, PrintWriter out) {
         if (dryRun) {
             out.printf("%-24s %-46s %12s %14s%n", "TABLE", "WINDOW", "ROWS", "PG BYTES");
             for (BatchOutcome b : report.batches()) {
                 out.printf("%-24s %-46s %12s %14s%n", b.table(), b.window(),
                         String.format("%,d", b.rows()), String.format("%,d", b.bytes()));
+                int then = b.message() == null ? -1 : b.message().indexOf(THEN);
+                // Only tables with retention: detach | drop say how the rows would leave.
+                if (then >= 0 && b.message().contains("partition")) {
+                    out.println("  then " + b.message().substring(then + THEN.length()));
+                }
             }
             out.printf("dry run: %d window(s), %,d rows would be archived; nothing was written or deleted%n",
                     report.batches().size(), sum(report, BatchOutcome::rows));
@@ -235,6 +243,10 @@ final class ArchiveRunner {
                     report.count(BatchOutcome.Result.DONE), sum(report, BatchOutcome::rows), sum(report, BatchOutcome::bytes),
                     report.count(BatchOutcome.Result.FAILED), report.count(BatchOutcome.Result.SKIPPED_FAILED),
                     report.count(BatchOutcome.Result.ERROR));
+            if (report.count(BatchOutcome.Result.PRUNE_PENDING) > 0) {
+                out.printf("%d batch(es) archived and verified, waiting for the other windows of their partition%n",
+                        report.count(BatchOutcome.Result.PRUNE_PENDING));
+            }
         }
         for (String line : report.restoredWindows()) {
             out.println("restored: " + line);

@@ -62,6 +62,27 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
     /** Starts the line under a FAILED row that says why it failed. */
     static final String ERROR_PREFIX = "  error: ";
 
+    /** Starts the line under a batch whose rows leave, or left, PostgreSQL with their partition. */
+    static final String PARTITION_PREFIX = "  partition: ";
+
+    /**
+     * Under the row, not in a column, so the original's columns stay as they were; only
+     * batches of partitions removed whole get the line.
+     */
+    private static String partitionNote(BatchManifest m) {
+        if (m.prune() == null) {
+            return null;
+        }
+        if (m.status() == BatchStatus.DONE && m.prunedBy() != null) {
+            return m.prune().partition() + (BatchManifest.PRUNED_DROPPED.equals(m.prunedBy()) ? " dropped" : " detached");
+        }
+        if (m.status() == BatchStatus.DELETING) {
+            return m.prune().partition() + (m.prune().step() == io.pgfreezer.manifest.PartitionPrune.Step.DETACHING
+                    ? " being detached" : " waits for its other windows");
+        }
+        return null;
+    }
+
     @Override
     public List<String> humanLines() {
         List<List<String>> rows = new ArrayList<>(manifests.size());
@@ -88,6 +109,10 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
             if (error != null && !error.isBlank()) {
                 lines.add(ERROR_PREFIX + error.strip().replaceAll("\\s*\\R\\s*", " "));
             }
+            String partitionNote = partitionNote(manifests.get(i));
+            if (partitionNote != null) {
+                lines.add(PARTITION_PREFIX + partitionNote);
+            }
         }
         lines.add("");
         lines.add(manifests.size() + " partition(s)  " + HumanFormat.count(totalRows) + " rows  "
@@ -97,7 +122,8 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
 
     /**
      * Exactly the original's keys in the original's order, since scripts written for 1.0.x read
-     * them; ours ({@code kind}) only after them. Timestamps as in manifests, null where unknown.
+     * them; ours ({@code kind}, {@code pruned_by}: {@code rows_deleted}, {@code partition_detached} or
+     * {@code partition_dropped}, and {@code pruned_partition}) only after them. Timestamps as in manifests, null where unknown.
      */
     @Override
     public String json() {
@@ -118,7 +144,9 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
                     .put("verified_at", micros(m.verifiedAt()))
                     .put("deleted_at", micros(m.deletedAt()))
                     .put("error", m.error())
-                    .put("kind", m.kind());
+                    .put("kind", m.kind())
+                    .put("pruned_by", m.prunedBy())
+                    .put("pruned_partition", m.prune() == null ? null : m.prune().partition());
         }
         return PythonStyleJson.write(array);
     }

@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-t", "--table"}, paramLabel = "TEXT", description = "Process only this table.")
     String table;
 
-    @Option(names = "--dry-run", description = "Report what would be archived; write and delete nothing.")
+    @Option(names = "--dry-run", description = "Report what would be archived, and for retention: detach | drop which partitions would go whole and which windows by row delete; write and delete nothing.")
     boolean dryRun;
 
     @Option(names = "--force", description = "Retry FAILED batches (resets them to PENDING).")

@@ -134,7 +134,26 @@ final class ConfigAssembler {
         return new TableConfig(raw.name(), schema, raw.timestampColumn(),
                 choice(at + ".partition_by", raw.partitionBy(), Granularity.class, DEFAULT_PARTITION_BY),
                 duration(at + ".lag", raw.lag(), DEFAULT_LAG, MAX_LAG, "36500d, 100 years"),
-                Optional.ofNullable(blankToNull(raw.extraFilters())));
+                Optional.ofNullable(blankToNull(raw.extraFilters())),
+                choice(at + ".retention", raw.retention(), Retention.class, Retention.DELETE),
+                retentionSchema(at, raw));
+    }
+
+    private static Optional<String> retentionSchema(String at, RawConfig.Table raw) {
+        if (raw.retentionSchema() == null) {
+            return Optional.empty();
+        }
+        if (raw.retentionSchema().isBlank()) {
+            throw new ConfigProblem(at + ".retention_schema", "must not be empty (leave it out to keep detached "
+                    + "partitions in their schema)");
+        }
+        // Checked after retention itself, so a misspelt retention is reported as such.
+        Retention retention = choice(at + ".retention", raw.retention(), Retention.class, Retention.DELETE);
+        if (retention != Retention.DETACH) {
+            throw new ConfigProblem(at + ".retention_schema", "only applies with retention: detach (retention is "
+                    + retention.yamlName() + ")");
+        }
+        return Optional.of(raw.retentionSchema().strip());
     }
 
     private GlobalConfig global(RawConfig.Global raw) {

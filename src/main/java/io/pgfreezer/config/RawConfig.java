@@ -48,7 +48,9 @@ record RawConfig(
             @NotBlank(message = REQUIRED) String timestampColumn,
             String partitionBy,
             String lag,
-            String extraFilters) {
+            String extraFilters,
+            String retention,
+            String retentionSchema) {
     }
 
     record Global(

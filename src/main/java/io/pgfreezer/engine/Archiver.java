@@ -3,6 +3,7 @@ package io.pgfreezer.engine;
 import io.pgfreezer.FreezerException;
 import io.pgfreezer.config.FreezerConfig;
 import io.pgfreezer.config.GlobalConfig;
+import io.pgfreezer.config.Retention;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.format.ArchiveFormat;
 import io.pgfreezer.manifest.BatchManifest;
@@ -144,6 +145,9 @@ public final class Archiver {
                         return;
                     }
                     src = opened.get();
+                    if (attempt == 1) {
+                        warnAboutRetention(table, src);
+                    }
                     WindowPlanner planner = new WindowPlanner(table, clock.instant(), options.replayFrom(),
                             options.replayTo());
                     plan = planner.plan(src, manifests.list(table.name()));
@@ -301,7 +305,27 @@ public final class Archiver {
 
     private BatchRunner runner(TableConfig table, SourceTable src) {
         return new BatchRunner(table, src, storage, manifests, format, new Verifier(storage, format, tempDir),
-                notifier, clock, config.global().deleteChunkRows(), progress);
+                notifier, clock, config.global().deleteChunkRows(), progress, pruner(table, src));
+    }
+
+    private Pruner pruner(TableConfig table, SourceTable src) {
+        Pruner rows = new RowDeletePruner(src, manifests, clock);
+        return prunesPartitions(table, src) ? new PartitionPruner(table, src, manifests, clock, rows) : rows;
+    }
+
+    private static boolean prunesPartitions(TableConfig table, SourceTable src) {
+        // A filter keeps rows it excludes in the table, and a partition holding any cannot go whole.
+        return table.retention() != Retention.DELETE && src.isPartitioned() && table.extraFilters().isEmpty();
+    }
+
+    /** Said once per table and run, before any window: the configured retention cannot apply. */
+    private static void warnAboutRetention(TableConfig table, SourceTable src) {
+        if (table.retention() == Retention.DELETE || prunesPartitions(table, src)) {
+            return;
+        }
+        log.warn("retention: {} applies to partitioned tables only{}; rows of {} are deleted row by row",
+                table.retention().yamlName(), src.isPartitioned() ? " without extra_filters (the filter keeps rows "
+                        + "it excludes in the partitions)" : " and this table is not partitioned", table.qualifiedName());
     }
 
     /**

@@ -25,6 +25,11 @@ public record BatchOutcome(String table, String batchId, Window window, Result r
          * after the in-run retries: nothing is wrong with the batch, try again later.
          */
         TRANSIENT,
+        /**
+         * Archived and verified; its rows leave PostgreSQL with their partition once the
+         * partition's other windows are archived and verified too.
+         */
+        PRUNE_PENDING,
         /** Dry run: what would be archived. */
         DRY_RUN
     }

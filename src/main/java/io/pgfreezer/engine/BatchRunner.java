@@ -43,8 +43,9 @@ import java.util.Optional;
  * state, so a process killed at any point resumes from the last saved state:
  * <pre>PENDING → EXPORTING → UPLOADED → VERIFIED → DELETING → DONE</pre>
  * EXPORTING streams the window into a new object (re-exporting is always safe: nothing is
- * deleted before VERIFIED). DELETING removes one recorded chunk per transaction and commits
- * only when the rows deleted equal the rows archived for that chunk.
+ * deleted before VERIFIED). DELETING hands the batch to the table's {@link Pruner}: the guarded
+ * row delete, or the removal of a whole partition, which may leave the batch DELETING until the
+ * partition's other windows are verified too.
  */
 final class BatchRunner {
     private static final Logger log = LoggerFactory.getLogger(BatchRunner.class);
@@ -59,10 +60,11 @@ final class BatchRunner {
     private final Clock clock;
     private final int chunkRows;
     private final ProgressListener progress;
+    private final Pruner pruner;
 
     BatchRunner(TableConfig table, SourceTable source, ObjectStorage storage, ManifestStore manifests,
                 ArchiveFormat format, Verifier verifier, Notifier notifier, Clock clock, int chunkRows,
-                ProgressListener progress) {
+                ProgressListener progress, Pruner pruner) {
         this.table = table;
         this.source = source;
         this.storage = storage;
@@ -73,16 +75,19 @@ final class BatchRunner {
         this.clock = clock;
         this.chunkRows = chunkRows;
         this.progress = progress;
+        this.pruner = pruner;
     }
 
     BatchOutcome dryRun(WindowPlanner.Planned p) {
         BatchManifest m = p.manifest();
         WindowStats stats = source.stats(p.window().start(), p.window().end());
         String what = p.isNew() ? (m.isLate() ? "new late rows" : "new") : "resume from " + m.status();
+        String prune = pruner.describe(p.window());
         log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.BATCH_DRY_RUN).addKeyValue("rows", stats.rows())
                 .addKeyValue("bytes", stats.bytes())
-                .log("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({})",
-                        stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what);
+                .log("dry run: would archive {} rows ({} bytes in PostgreSQL) of {} into {} ({}); then {}",
+                        stats.rows(), stats.bytes(), p.window(), storage.uri(m.parquetPath()), what, prune);
+        what = what + "; then " + prune;
         return outcome(m, p.window(), BatchOutcome.Result.DRY_RUN, stats.rows(), stats.bytes(), new Timings(), what);
     }
 
@@ -104,26 +109,31 @@ final class BatchRunner {
                 m = save(m);
             }
             while (m.status() != BatchStatus.DONE) {
+                boolean pruning = m.status() == BatchStatus.DELETING;
                 m = switch (m.status()) {
                     case PENDING -> save(m.transition(BatchStatus.EXPORTING));
                     case EXPORTING -> t.time(Phase.EXPORT, m, x -> export(x, earlier));
                     case UPLOADED -> t.time(Phase.VERIFY, m, this::verify);
                     case VERIFIED -> save(m.transition(BatchStatus.DELETING));
-                    case DELETING -> {
-                        BatchManifest current = m;
-                        yield t.time(Phase.DELETE, m, x -> delete(current, resumedDeleting));
-                    }
+                    case DELETING -> t.time(Phase.DELETE, m, x -> pruner.prune(x, resumedDeleting));
                     case DONE, FAILED -> throw new IllegalStateException("unreachable: " + current(m));
                 };
+                if (pruning && m.status() == BatchStatus.DELETING) {
+                    // The pruner left it waiting for its partition's other windows.
+                    log.info("archived {} rows of {} (verified); they leave PostgreSQL with partition {} once its other "
+                            + "windows are archived too", m.rowCount(), w, m.prune() == null ? "?" : m.prune().partition());
+                    return outcome(m, w, BatchOutcome.Result.PRUNE_PENDING, m.rowCount() == null ? 0 : m.rowCount(),
+                            m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes(), t, null);
+                }
             }
             long bytes = m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes();
             log.atInfo().addKeyValue(LogEvents.KEY, LogEvents.BATCH_DONE).addKeyValue("rows", m.rowCount())
                     .addKeyValue("bytes", bytes).addKeyValue("seconds", t.totalSeconds())
-                    .log("archived {} rows of {} ({} bytes, verified) and deleted them from PostgreSQL",
-                            m.rowCount(), w, bytes);
+                    .log("archived {} rows of {} ({} bytes, verified) and removed them from PostgreSQL ({})",
+                            m.rowCount(), w, bytes, m.prunedBy() == null ? BatchManifest.PRUNED_ROWS : m.prunedBy());
             return outcome(m, w, BatchOutcome.Result.DONE, m.rowCount(), m.parquetSizeBytes() == null ? 0 : m.parquetSizeBytes(), t, null);
         } catch (GuardTripped e) {
-            return fail(e.manifest, w, e.getMessage(), t);
+            return fail(e.manifest(), w, e.getMessage(), t);
         } catch (BatchFailedException | UnconvertibleValueException | FormatException | ObjectNotFoundException e) {
             return fail(m, w, e.getMessage(), t);
         } catch (FreezerException e) {
@@ -241,7 +251,7 @@ final class BatchRunner {
             }
             log.debug("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
             return save(m.withExport(result.rows(), key, file.bytes(), file.sha256Hex(), result.chunks(), now())
-                    .transition(BatchStatus.UPLOADED));
+                    .withValueDigest(result.valueDigest()).transition(BatchStatus.UPLOADED));
         } finally {
             if (!committed) {
                 out.abort();
@@ -440,62 +450,6 @@ final class BatchRunner {
             log.debug("verified {}: size, SHA-256 and {} decoded rows match", storage.uri(m.parquetPath()), m.rowCount());
         }
         return save(m.withVerifiedAt(now()).transition(BatchStatus.VERIFIED));
-    }
-
-    private BatchManifest delete(BatchManifest m, boolean resumed) {
-        List<DeleteChunk> chunks = m.deleteChunks();
-        if (chunks.isEmpty() && m.rowCount() != null && m.rowCount() > 0) {
-            // A batch the original tool left verified carries no chunks: the whole window is one.
-            chunks = List.of(new DeleteChunk(m.windowStart(), m.windowEnd(), m.rowCount()));
-        }
-        // Check every chunk in one snapshot before deleting any, so the usual case of a row that
-        // arrived late fails the batch with nothing deleted and a plain --force retry is safe.
-        List<Long> counts = source.count(chunks.subList(m.chunksDeleted(), chunks.size()));
-        int first = m.chunksDeleted();
-        if (resumed && !counts.isEmpty() && counts.get(0) == 0 && chunks.get(first).rows() > 0) {
-            // The previous run committed this chunk's delete and died before recording it. Record
-            // it now, before anything can fail: a batch that later fails must never look as if
-            // nothing was deleted, or --force would re-export a window missing these rows.
-            log.info("chunk {} of {} was deleted by the interrupted run", first + 1, chunks.size());
-            m = save(m.withChunksDeleted(first + 1));
-        }
-        for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
-            DeleteChunk c = chunks.get(i);
-            long found = counts.get(i - first);
-            if (found != c.rows()) {
-                throw new GuardTripped(m, guardMessage(c, found, m.chunksDeleted(), "nothing was deleted in this run"));
-            }
-        }
-        for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
-            DeleteChunk c = chunks.get(i);
-            long deleted = source.deleteGuarded(c, n -> n == c.rows());
-            if (deleted != c.rows()) {
-                throw new GuardTripped(m, guardMessage(c, deleted, i, "this chunk was rolled back"));
-            }
-            m = save(m.withChunksDeleted(i + 1));
-        }
-        return save(m.withDeletedAt(now()).transition(BatchStatus.DONE));
-    }
-
-    private String guardMessage(DeleteChunk c, long found, int chunksAlreadyDeleted, String what) {
-        long diff = found - c.rows();
-        String delta = diff > 0 ? diff + " more row(s) than were archived (inserted after the export)"
-                : (-diff) + " fewer row(s) than were archived (removed after the export)";
-        String done = chunksAlreadyDeleted == 0 ? "" : "; " + chunksAlreadyDeleted
-                + " earlier chunk(s) were deleted and are in the verified archive";
-        return "Delete guard: [" + IsoInstants.format(c.from()) + ", " + IsoInstants.format(c.to()) + ") holds "
-                + found + " row(s), the archive has " + c.rows() + ": " + delta + "; " + what + done;
-    }
-
-    /** The guard stopped a delete: the manifest to fail carries the chunks already deleted. */
-    private static final class GuardTripped extends BatchFailedException {
-        private static final long serialVersionUID = 1L;
-        private final transient BatchManifest manifest;
-
-        GuardTripped(BatchManifest manifest, String message) {
-            super(message);
-            this.manifest = manifest;
-        }
     }
 
     private BatchOutcome fail(BatchManifest m, Window w, String message, Timings t) {

@@ -16,6 +16,12 @@ import java.util.List;
  * @param parentBatchId  for a late batch, the batch id of its window
  * @param restore        for a window whose archive was restored into the table it came from,
  *                       that restore; null when it never was
+ * @param valueDigest    the export's value digest (see {@code format.ValueDigest}), which a partition
+ *                       is proven against before it is detached; null for manifests without it
+ * @param prune          while a verified window waits for, or is in, the removal of its partition:
+ *                       which partition and which step; null otherwise
+ * @param prunedBy       how a DONE window's rows left PostgreSQL ({@link #PRUNED_ROWS},
+ *                       {@link #PRUNED_DETACHED}, {@link #PRUNED_DROPPED}); null when not recorded
  */
 public record BatchManifest(
         int version,
@@ -38,9 +44,15 @@ public record BatchManifest(
         int chunksDeleted,
         String kind,
         String parentBatchId,
+        String valueDigest,
+        PartitionPrune prune,
+        String prunedBy,
         Restore restore) {
 
     public static final int FORMAT_VERSION = 1;
+    public static final String PRUNED_ROWS = "rows_deleted";
+    public static final String PRUNED_DETACHED = "partition_detached";
+    public static final String PRUNED_DROPPED = "partition_dropped";
     public static final String KIND_WINDOW = "window";
     public static final String KIND_LATE = "late";
 
@@ -55,7 +67,7 @@ public record BatchManifest(
                                         String kind, String parentBatchId) {
         return new BatchManifest(FORMAT_VERSION, batchId, table, schema, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId, null);
+                null, List.of(), 0, kind, parentBatchId, null, null, null, null);
     }
 
     /**
@@ -79,7 +91,7 @@ public record BatchManifest(
     public BatchManifest withRestore(Restore restore) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     public boolean isLate() {
@@ -105,7 +117,7 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId, null);
+                null, List.of(), 0, kind, parentBatchId, null, null, null, null);
     }
 
     /**
@@ -120,13 +132,13 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.DELETING, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, null, null,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     /** An export that found no rows: nothing was written, so there is no object to point at. */
     public BatchManifest withEmptyExport(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
-                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, restore);
+                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, null, null, null, restore);
     }
 
     /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
@@ -136,37 +148,59 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.FAILED, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt,
-                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     public BatchManifest withStatus(BatchStatus next) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 next, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     public BatchManifest withExport(long rows, String path, long sizeBytes, String sha256,
                                     List<DeleteChunk> chunks, Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rows, path, sizeBytes, at, verifiedAt, deletedAt, error,
-                sha256, chunks, 0, kind, parentBatchId, restore);
+                sha256, chunks, 0, kind, parentBatchId, null, prune, prunedBy, restore);
     }
 
     public BatchManifest withVerifiedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, at, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     public BatchManifest withChunksDeleted(int count) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, count, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, count, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
     }
 
     public BatchManifest withDeletedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, at, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+    }
+
+    public BatchManifest withValueDigest(String digest) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, digest, prune, prunedBy, restore);
+    }
+
+    public BatchManifest withPrune(PartitionPrune next) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, next, prunedBy, restore);
+    }
+
+    /**
+     * How the rows left PostgreSQL. The partition record stays: with {@code retention: detach} the
+     * rows are still in that table, which a resumed removal must count.
+     */
+    public BatchManifest withPrunedBy(String how) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, how, restore);
     }
 }

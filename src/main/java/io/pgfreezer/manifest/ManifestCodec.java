@@ -62,6 +62,21 @@ public final class ManifestCodec {
         n.put("chunks_deleted", m.chunksDeleted());
         n.put("kind", m.kind());
         n.put("parent_batch_id", m.parentBatchId());
+        // Written only when set, so manifests of tables without partitions read as before.
+        if (m.valueDigest() != null) {
+            n.put("value_digest", m.valueDigest());
+        }
+        if (m.prune() != null) {
+            n.putObject("partition_prune")
+                    .put("step", m.prune().step().jsonName())
+                    .put("partition", m.prune().partition())
+                    .put("parent", m.prune().parent())
+                    .put("from", IsoInstants.format(m.prune().from()))
+                    .put("to", IsoInstants.format(m.prune().to()));
+        }
+        if (m.prunedBy() != null) {
+            n.put("pruned_by", m.prunedBy());
+        }
         // Only a restored window carries these, so every other manifest stays as it was.
         if (m.restore() != null) {
             n.put("restore_txid", m.restore().txid());
@@ -140,7 +155,42 @@ public final class ManifestCodec {
                     chunksDeleted,
                     kind(),
                     nullableText("parent_batch_id"),
+                    nullableText("value_digest"),
+                    prune(),
+                    prunedBy(),
                     restore());
+        }
+
+        private PartitionPrune prune() {
+            JsonNode p = node.get("partition_prune");
+            if (p == null || p.isNull()) {
+                return null;
+            }
+            if (!p.isObject()) {
+                throw invalid("partition_prune", "must be an object");
+            }
+            Reader r = new Reader(p, source, "partition_prune.");
+            String step = r.requiredText("step");
+            PartitionPrune.Step parsed = PartitionPrune.Step.fromJson(step);
+            if (parsed == null) {
+                throw r.invalid("step", "is '" + step + "', not one of " + PartitionPrune.Step.jsonNames());
+            }
+            Instant from = r.requiredInstant("from");
+            Instant to = r.requiredInstant("to");
+            if (!from.isBefore(to)) {
+                throw r.invalid("to", "is not after 'from'");
+            }
+            return new PartitionPrune(parsed, r.requiredText("partition"), r.requiredText("parent"), from, to);
+        }
+
+        private String prunedBy() {
+            String how = nullableText("pruned_by");
+            if (how != null && !List.of(BatchManifest.PRUNED_ROWS, BatchManifest.PRUNED_DETACHED,
+                    BatchManifest.PRUNED_DROPPED).contains(how)) {
+                throw invalid("pruned_by", "is '" + how + "', not one of " + BatchManifest.PRUNED_ROWS + ", "
+                        + BatchManifest.PRUNED_DETACHED + ", " + BatchManifest.PRUNED_DROPPED);
+            }
+            return how;
         }
 
         private BatchManifest.Restore restore() {

@@ -49,6 +49,8 @@ final class PostgresSourceTable implements SourceTable {
     private final String relation;
     private final String timeColumn;
     private final String filter;
+    private final boolean partitioned;
+    private final int serverMajor;
 
     PostgresSourceTable(Connection conn, TableConfig table, long lockKey) throws SQLException {
         this.conn = conn;
@@ -58,7 +60,20 @@ final class PostgresSourceTable implements SourceTable {
         this.timeColumn = Identifiers.quote(table.timestampColumn());
         this.filter = table.extraFilters().map(f -> " AND (" + f + ")").orElse("");
         this.schema = describe();
+        this.partitioned = relkind() == 'p';
+        this.serverMajor = conn.getMetaData().getDatabaseMajorVersion();
         checkFilter();
+    }
+
+    private char relkind() throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT c.relkind FROM pg_class c JOIN pg_namespace n "
+                + "ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1).charAt(0) : 'r';
+            }
+        }
     }
 
     /**
@@ -211,15 +226,45 @@ final class PostgresSourceTable implements SourceTable {
     @Override
     public ExportResult export(Instant start, Instant end, int chunkRows, ArchivedRows alreadyArchived,
                                BatchSink sink) {
+        try {
+            beginSnapshot(true);
+            pinSessionForExport();
+            ExportResult result = copy(relation, filter, start, end, chunkRows, alreadyArchived, sink);
+            conn.commit();
+            return result;
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw fail("exporting " + start + " to " + end, e);
+        } catch (RuntimeException e) {
+            rollbackQuietly(e);
+            throw e;
+        } finally {
+            autoCommit();
+        }
+    }
+
+    /**
+     * The export's COPY of one window of {@code from}. The export reads the table; the proof
+     * before a partition is removed reads the partition with this same statement, so equal rows
+     * give an equal digest.
+     */
+    private String copySql(String from, String where, Instant start, Instant end) {
         StringBuilder cols = new StringBuilder();
         for (ColumnMapping m : schema.columns()) {
             cols.append(cols.length() == 0 ? "" : ", ").append(m.selectExpression());
         }
         // COPY takes no parameters: the bounds are literals of the column's own type, so an
         // index on it still serves the range.
-        String sql = "COPY (SELECT " + cols + " FROM " + relation + " WHERE " + timeColumn + " >= " + literal(start)
-                + " AND " + timeColumn + " < " + literal(end) + filter + " ORDER BY " + timeColumn
+        return "COPY (SELECT " + cols + " FROM " + from + " WHERE " + timeColumn + " >= " + literal(start)
+                + " AND " + timeColumn + " < " + literal(end) + where + " ORDER BY " + timeColumn
                 + ") TO STDOUT (FORMAT binary)";
+    }
+
+    /** The window's rows through one COPY in the transaction already open. */
+    private ExportResult copy(String from, String where, Instant start, Instant end, int chunkRows,
+                              ArchivedRows alreadyArchived, BatchSink sink)
+            throws SQLException {
+        String sql = copySql(from, where, start, end);
         List<DeleteChunk> chunks = new ArrayList<>();
         long total = 0;
         long skipped = 0;
@@ -232,8 +277,6 @@ final class PostgresSourceTable implements SourceTable {
         int[] lengths = new int[schema.columns().size()];
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
-            beginSnapshot(true);
-            pinSessionForExport();
             List<FieldVector> vectors = root.getFieldVectors();
             List<ColumnMapping> mappings = schema.columns();
             int width = mappings.size();
@@ -376,15 +419,6 @@ final class PostgresSourceTable implements SourceTable {
                 in.discardRest(e);
                 throw e;
             }
-            conn.commit();
-        } catch (SQLException e) {
-            rollbackQuietly(e);
-            throw fail("exporting " + start + " to " + end, e);
-        } catch (RuntimeException e) {
-            rollbackQuietly(e);
-            throw e;
-        } finally {
-            autoCommit();
         }
         return new ExportResult(total, skipped, chunks, matching ? digest.finish() : digest.streamDigest());
     }
@@ -483,6 +517,301 @@ final class PostgresSourceTable implements SourceTable {
             throw fail("deleting " + chunk.from() + " to " + chunk.to(), e);
         } finally {
             autoCommit();
+        }
+    }
+
+    @Override
+    public boolean isPartitioned() {
+        return partitioned;
+    }
+
+    @Override
+    public boolean supportsConcurrentDetach() {
+        return serverMajor >= 14;
+    }
+
+    @Override
+    public List<TablePartition> partitions() {
+        if (!partitioned) {
+            return List.of();
+        }
+        // inhdetachpending exists from PostgreSQL 14, the release that brought concurrent detach.
+        String pending = serverMajor >= 14 ? "i.inhdetachpending" : "false";
+        String sql = "WITH RECURSIVE tree(oid, parent, pending, depth) AS ("
+                + " SELECT i.inhrelid, i.inhparent, " + pending + ", 1 FROM pg_inherits i"
+                + "  WHERE i.inhparent = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + "                        WHERE n.nspname = ? AND c.relname = ?)"
+                + " UNION ALL SELECT i.inhrelid, i.inhparent, " + pending + ", t.depth + 1"
+                + "  FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)"
+                + " SELECT n.nspname, c.relname, pn.nspname, pc.relname, pg_get_expr(c.relpartbound, c.oid), t.pending,"
+                + "  coalesce((SELECT pt.partstrat = 'r' AND pt.partnatts = 1 AND pt.partattrs[0] = a.attnum"
+                + "    FROM pg_partitioned_table pt JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attname = ?"
+                + "   WHERE pt.partrelid = t.parent), false),"
+                + "  pt.partdefid <> 0"
+                + "  FROM tree t JOIN pg_class c ON c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + "  JOIN pg_class pc ON pc.oid = t.parent JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
+                + "  JOIN pg_partitioned_table pt ON pt.partrelid = t.parent"
+                + " ORDER BY t.depth, n.nspname, c.relname";
+        List<TablePartition> found = new ArrayList<>();
+        java.util.Map<String, TablePartition> byName = new java.util.HashMap<>();
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            ps.setString(3, table.timestampColumn());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String bound = rs.getString(5);
+                    boolean isDefault = "DEFAULT".equals(bound);
+                    Instant[] range = rs.getBoolean(7) && !isDefault ? rangeOf(bound) : null;
+                    TablePartition parent = byName.get(Identifiers.qualified(rs.getString(3), rs.getString(4)));
+                    boolean parentIsTable = rs.getString(3).equals(table.schema()) && rs.getString(4).equals(table.name());
+                    if (range != null && !parentIsTable && (parent == null || !parent.hasTimeRange())) {
+                        // Below a partition that is not one time range, this range holds only part of the rows of its times.
+                        range = null;
+                    }
+                    TablePartition p = new TablePartition(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), range == null ? null : range[0], range == null ? null : range[1],
+                            isDefault, rs.getBoolean(6), rs.getBoolean(8));
+                    found.add(p);
+                    byName.put(p.qualifiedName(), p);
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("reading the partitions", e);
+        }
+        return found;
+    }
+
+    private static final java.util.regex.Pattern RANGE_BOUND =
+            java.util.regex.Pattern.compile("FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)");
+
+    /** A range bound's two ends as instants, or null when either is MINVALUE, MAXVALUE or infinite. */
+    private Instant[] rangeOf(String bound) throws SQLException {
+        java.util.regex.Matcher m = bound == null ? null : RANGE_BOUND.matcher(bound);
+        if (m == null || !m.matches()) {
+            return null;
+        }
+        Instant from = boundValue(m.group(1));
+        Instant to = boundValue(m.group(2));
+        return from == null || to == null ? null : new Instant[] {from, to};
+    }
+
+    /** PostgreSQL itself reads the literal, in the column's type, so every text form it prints is understood. */
+    private Instant boundValue(String text) throws SQLException {
+        if (!text.startsWith("'") || !text.endsWith("'")) {
+            return null;
+        }
+        String literal = text.substring(1, text.length() - 1).replace("''", "'");
+        String cast = switch (schema.timeColumnType()) {
+            case TIMESTAMPTZ -> "CAST(? AS timestamptz)";
+            case TIMESTAMP -> "CAST(? AS timestamp) AT TIME ZONE 'UTC'";
+            case DATE -> "CAST(? AS date)::timestamp AT TIME ZONE 'UTC'";
+        };
+        try (PreparedStatement ps = conn.prepareStatement("SELECT CASE WHEN isfinite(" + cast + ") THEN extract(epoch FROM "
+                + cast + ") END")) {
+            ps.setString(1, literal);
+            ps.setString(2, literal);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.math.BigDecimal epoch = rs.getBigDecimal(1);
+                if (epoch == null) {
+                    return null;
+                }
+                java.math.BigDecimal micros = epoch.movePointRight(6);
+                return Instant.EPOCH.plus(micros.longValueExact(), java.time.temporal.ChronoUnit.MICROS);
+            }
+        }
+    }
+
+    /** Catalog names of a relation given as {@code "schema"."name"}, or null when there is none. */
+    private String[] resolve(String qualified) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
+            ps.setString(1, qualified);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            }
+        }
+    }
+
+    private String quoted(String[] names) {
+        return Identifiers.qualified(names[0], names[1]);
+    }
+
+    private String[] existing(String qualified) throws SQLException {
+        String[] names = resolve(qualified);
+        if (names == null) {
+            throw new SourceException("table " + qualified + " does not exist");
+        }
+        return names;
+    }
+
+    @Override
+    public PartitionState partitionState(String partition, String parent) {
+        try {
+            String[] p = resolve(partition);
+            if (p == null) {
+                return PartitionState.GONE;
+            }
+            String pending = serverMajor >= 14 ? "i.inhdetachpending" : "false";
+            try (PreparedStatement ps = conn.prepareStatement("SELECT " + pending + " FROM pg_inherits i"
+                    + " WHERE i.inhrelid = to_regclass(?) AND i.inhparent = to_regclass(?)")) {
+                ps.setString(1, partition);
+                ps.setString(2, parent);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return PartitionState.DETACHED;
+                    }
+                    return rs.getBoolean(1) ? PartitionState.DETACH_PENDING : PartitionState.ATTACHED;
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("reading the state of partition " + partition, e);
+        }
+    }
+
+    @Override
+    public long partitionRows(String partition) {
+        try (Statement st = conn.createStatement()) {
+            String name = quoted(existing(partition));
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw fail("counting the rows of partition " + partition, e);
+        }
+    }
+
+    @Override
+    public void detachConcurrently(String partition, String parent) {
+        alterParent(partition, parent, " CONCURRENTLY", "detaching");
+    }
+
+    @Override
+    public void finalizeDetach(String partition, String parent) {
+        alterParent(partition, parent, " FINALIZE", "finishing the detach of");
+    }
+
+    private void alterParent(String partition, String parent, String how, String what) {
+        try (Statement st = conn.createStatement()) {
+            st.execute("ALTER TABLE " + quoted(existing(parent)) + " DETACH PARTITION " + quoted(existing(partition)) + how);
+        } catch (SQLException e) {
+            throw fail(what + " partition " + partition, e);
+        }
+    }
+
+    @Override
+    public PartitionProof.Outcome proveAndRemove(String partition, String parent, PartitionProof proof,
+                                                 boolean detachFirst, boolean drop, Optional<String> moveToSchema) {
+        try {
+            String name = quoted(existing(partition));
+            beginSnapshot(false);
+            try (Statement st = conn.createStatement()) {
+                // Waiting long for the lock would stall every query queued behind it; a busy
+                // partition is tried again on the next run.
+                st.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT_MS + "ms'");
+                // Attached, it keeps serving reads while no write can reach it; detached, nobody
+                // should be using it at all. Taken before the first query, so the snapshot
+                // the proof reads is one in which no writer to it is still in flight.
+                st.execute("LOCK TABLE " + name + (detachFirst ? " IN SHARE ROW EXCLUSIVE MODE" : " IN ACCESS EXCLUSIVE MODE"));
+            }
+            pinSessionForExport();
+            PartitionProof.Outcome outcome = check(name, proof);
+            if (!outcome.matches()) {
+                conn.rollback();
+                return outcome;
+            }
+            try (Statement st = conn.createStatement()) {
+                if (detachFirst) {
+                    st.execute("ALTER TABLE " + quoted(existing(parent)) + " DETACH PARTITION " + name);
+                }
+                if (drop) {
+                    st.execute("DROP TABLE " + name);
+                } else if (moveToSchema.isPresent()) {
+                    st.execute("ALTER TABLE " + name + " SET SCHEMA " + Identifiers.quote(moveToSchema.get()));
+                }
+            }
+            conn.commit();
+            return outcome;
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw fail("proving and removing partition " + partition, e);
+        } catch (RuntimeException e) {
+            rollbackQuietly(e);
+            throw e;
+        } finally {
+            autoCommit();
+        }
+    }
+
+    static final long LOCK_TIMEOUT_MS = 10_000;
+
+    private PartitionProof.Outcome check(String name, PartitionProof proof) throws SQLException {
+        long total;
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name)) {
+            rs.next();
+            total = rs.getLong(1);
+        }
+        if (total != proof.totalRows()) {
+            return new PartitionProof.Outcome("holds " + total + " row(s), the archive has " + proof.totalRows());
+        }
+        for (PartitionProof.WindowContent w : proof.windows()) {
+            ValueDigest digest = new ValueDigest();
+            long rows = digestOnly(name, w.start(), w.end(), digest);
+            String again = digest.streamDigest();
+            if (rows != w.rows() || !again.equals(w.valueDigest())) {
+                return new PartitionProof.Outcome("holds " + rows + " row(s) in [" + w.start() + ", " + w.end()
+                        + ") whose values " + (again.equals(w.valueDigest()) ? "match" : "differ from")
+                        + " the " + w.rows() + " archived");
+            }
+        }
+        return PartitionProof.Outcome.MATCH;
+    }
+
+    /**
+     * The export's COPY of one window of {@code from}, fed to the digest and otherwise only
+     * walked tuple by tuple: the proof runs under the partition's lock, so it skips decoding.
+     */
+    private long digestOnly(String from, Instant start, Instant end, ValueDigest digest) throws SQLException {
+        String sql = copySql(from, "", start, end);
+        CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        CopyBinaryReader in = new CopyBinaryReader(copy, digest);
+        long rows = 0;
+        try {
+            in.readHeader();
+            while (true) {
+                in.fill(2);
+                int fields = WireDecoder.int16(in.buf, in.pos);
+                in.pos += 2;
+                if (fields == -1) {
+                    in.expectEnd();
+                    return rows;
+                }
+                for (int c = 0; c < fields; c++) {
+                    in.fill(4);
+                    int len = WireDecoder.int32(in.buf, in.pos);
+                    in.pos += 4;
+                    if (len > 0) {
+                        in.fill(len);
+                        in.pos += len;
+                    }
+                }
+                rows++;
+            }
+        } catch (SQLException | RuntimeException e) {
+            in.discardRest(e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void reattach(String partition, String parent, Instant from, Instant to) {
+        try (Statement st = conn.createStatement()) {
+            st.execute("ALTER TABLE " + quoted(existing(parent)) + " ATTACH PARTITION " + quoted(existing(partition))
+                    + " FOR VALUES FROM (" + literal(from) + ") TO (" + literal(to) + ")");
+        } catch (SQLException e) {
+            throw fail("attaching partition " + partition + " again", e);
         }
     }
 

@@ -59,6 +59,44 @@ public interface SourceTable extends AutoCloseable {
      */
     long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable);
 
+    /** Whether the table is a partitioned table (relkind 'p'). */
+    boolean isPartitioned();
+
+    /** Every partition below the table, sub-partitions included, each after its parent. */
+    List<TablePartition> partitions();
+
+    /** How far a partition's removal from {@code parent} (both {@code schema.name}) got. */
+    PartitionState partitionState(String partition, String parent);
+
+    /** All rows of one partition, sub-partitions included and without {@code extra_filters}. */
+    long partitionRows(String partition);
+
+    /** Whether {@code DETACH PARTITION ... CONCURRENTLY} is available (PostgreSQL 14 and later). */
+    boolean supportsConcurrentDetach();
+
+    /**
+     * The first step of a concurrent detach, outside any transaction. Once it returns the
+     * partition receives no rows through its parent; if it is interrupted the partition is left
+     * {@link PartitionState#DETACH_PENDING}.
+     */
+    void detachConcurrently(String partition, String parent);
+
+    /** Completes a detach left pending ({@code DETACH PARTITION ... FINALIZE}). */
+    void finalizeDetach(String partition, String parent);
+
+    /**
+     * In one transaction: locks the partition against every write, proves it holds exactly what
+     * {@code proof} says, and only then (when {@code detachFirst}, the partition still attached)
+     * detaches it, and drops it, or moves it to {@code moveToSchema}, or leaves it; commits. When
+     * anything differs the transaction is rolled back, nothing changes and the difference is
+     * returned.
+     */
+    PartitionProof.Outcome proveAndRemove(String partition, String parent, PartitionProof proof, boolean detachFirst,
+                                          boolean drop, Optional<String> moveToSchema);
+
+    /** Attaches a detached partition back with its range, after a proof found rows that are not archived. */
+    void reattach(String partition, String parent, Instant from, Instant to);
+
     /** Releases the lock and the session. */
     @Override
     void close();

@@ -40,8 +40,10 @@ import java.util.Optional;
  * Measures pg-freezer against baselines taken in the same run on the same data:
  * export against {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}, the guarded chunked delete
  * against one plain {@code DELETE}, and the peak Java heap for two window sizes (it must not grow
- * with the window), and restore against a plain {@code COPY ... FROM STDIN (FORMAT binary)} of the
- * same rows. Run with {@code scripts/benchmark.sh [rows]}.
+ * with the window), restore against a plain {@code COPY ... FROM STDIN (FORMAT binary)} of the
+ * same rows; then, for the same day in a day-partitioned table, the prune step of
+ * {@code retention: drop} against a plain DELETE on an unpartitioned copy and a bare DROP TABLE of
+ * the partition, with the dead tuples each leaves. Run with {@code scripts/benchmark.sh [rows]}.
  */
 public final class Benchmark {
     private static final Instant DAY = Instant.parse("2024-01-15T00:00:00Z");
@@ -90,7 +92,115 @@ public final class Benchmark {
                     large.rows / large.exportSeconds, (double) large.bytes / large.rows);
             System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
                     small.peakHeap >> 20, large.peakHeap >> 20);
+            measurePartitioned(pg, rows, "bench_parted");
         }
+    }
+
+    /** The same day's rows, inserted as the plain tables' are. */
+    private static String fill(String table, long rows) {
+        return "INSERT INTO " + table + " SELECT timestamptz '2024-01-15 00:00+00' + n * (interval '86399 seconds' / "
+                + rows + "), n % 8, n * 0.25, 'celsius', jsonb_build_object('seq', n, 'ok', true) "
+                + "FROM generate_series(1, " + rows + ") n";
+    }
+
+    private static void createPartitioned(Statement st, String table, long rows) throws Exception {
+        st.execute("CREATE TABLE " + table + " (recorded_at timestamptz NOT NULL, sensor_id int, "
+                + "value double precision, unit text, payload jsonb) PARTITION BY RANGE (recorded_at)");
+        st.execute("CREATE TABLE " + table + "_20240115 PARTITION OF " + table
+                + " FOR VALUES FROM ('2024-01-15 00:00+00') TO ('2024-01-16 00:00+00')");
+        st.execute("CREATE TABLE " + table + "_20240116 PARTITION OF " + table
+                + " FOR VALUES FROM ('2024-01-16 00:00+00') TO ('2024-01-17 00:00+00')");
+        st.execute("CREATE INDEX ON " + table + " (recorded_at)");
+        st.execute(fill(table, rows));
+        st.execute("VACUUM ANALYZE " + table);
+    }
+
+    /** Dead tuples the statistics report for every table whose name starts with {@code prefix}. */
+    private static long deadTuples(Statement st, String prefix) throws Exception {
+        try (var rs = st.executeQuery("SELECT coalesce(sum(n_dead_tup), 0) FROM pg_stat_user_tables WHERE relname LIKE '"
+                + prefix + "%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * The prune step for a day-partitioned table against the two ways of removing the same day by
+     * hand: a plain DELETE on an unpartitioned copy, and a bare DROP TABLE of the partition.
+     */
+    private static void measurePartitioned(EmbeddedPostgres pg, long rows, String table) throws Exception {
+        String dsn = "postgresql://postgres@localhost:" + pg.getPort() + "/postgres";
+        String jdbc = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+        System.out.printf("%n%s: loading %,d rows into a day-partitioned table, a copy of it and an unpartitioned one...%n",
+                table, rows);
+        double plainDelete;
+        double bareDrop;
+        long deadAfterDelete;
+        long deadAfterDrop;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            createPartitioned(st, table, rows);
+            createPartitioned(st, table + "_bare", rows);
+            st.execute("CREATE TABLE " + table + "_plain (recorded_at timestamptz NOT NULL, sensor_id int, "
+                    + "value double precision, unit text, payload jsonb)");
+            st.execute(fill(table + "_plain", rows));
+            st.execute("CREATE INDEX ON " + table + "_plain (recorded_at)");
+            st.execute("VACUUM ANALYZE " + table + "_plain");
+
+            long start = System.nanoTime();
+            st.executeUpdate("DELETE FROM " + table + "_plain WHERE recorded_at >= '2024-01-15' AND recorded_at < '2024-01-16'");
+            plainDelete = seconds(start);
+            start = System.nanoTime();
+            st.execute("DROP TABLE " + table + "_bare_20240115");
+            bareDrop = seconds(start);
+            // Statistics reach the shared counters when a session goes idle; ask for it now.
+            st.execute("SELECT pg_stat_force_next_flush()");
+            Thread.sleep(1_000);
+            deadAfterDelete = deadTuples(st, table + "_plain");
+            deadAfterDrop = deadTuples(st, table + "_bare");
+        }
+
+        Path root = Files.createTempDirectory("pg-freezer-bench-");
+        StorageConfig storage = new StorageConfig(StorageConfig.Protocol.FILE, null, root, Optional.empty(),
+                "us-east-1", Optional.empty(), Optional.empty(), false);
+        FreezerConfig config = new FreezerConfig(
+                new DatabaseConfig(dsn, jdbc, "postgres", null, 2, Duration.ZERO), storage,
+                java.util.List.of(new TableConfig(table, "public", "recorded_at", Granularity.DAILY, Duration.ofDays(1),
+                        Optional.empty(), io.pgfreezer.config.Retention.DROP, Optional.empty())),
+                new GlobalConfig(1, false, Duration.ofHours(1), GlobalConfig.Compression.SNAPPY, 50_000,
+                        Optional.empty(), GlobalConfig.Metrics.none()));
+        RunReport report;
+        try (ObjectStorage store = ObjectStorages.open(storage); PostgresSource source = new PostgresSource(config.database())) {
+            Archiver archiver = new Archiver(config, source, store, new StorageManifestStore(store),
+                    new ParquetFormat(config.global().compression()), Notifier.NONE,
+                    Clock.fixed(DAY.plus(Duration.ofDays(3)), ZoneOffset.UTC), new StopSignal(), root);
+            report = archiver.run(RunOptions.run(Optional.empty(), false, false));
+        }
+        BatchOutcome b = report.batches().get(0);
+        if (b.result() != BatchOutcome.Result.DONE || b.rows() != rows) {
+            throw new IllegalStateException("benchmark run did not archive the partition: " + b);
+        }
+        long partitionsLeft;
+        long deadAfterPrune;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT count(*) FROM pg_inherits WHERE inhparent = '" + table + "'::regclass")) {
+                rs.next();
+                partitionsLeft = rs.getLong(1);
+            }
+            Thread.sleep(1_000);
+            deadAfterPrune = deadTuples(st, table + "_2024");
+        }
+        if (partitionsLeft != 1) {
+            throw new IllegalStateException("the archived partition is still attached");
+        }
+        System.out.println();
+        System.out.printf("%-44s %10s %10s %12s%n", "removing one day of " + table, "rows", "seconds", "dead tuples");
+        System.out.printf("%-44s %,10d %10.3f %12d%n", "pg-freezer prune (prove, detach, drop)", rows,
+                b.deleteTime().toNanos() / 1e9, deadAfterPrune);
+        System.out.printf("%-44s %,10d %10.3f %12d%n", "plain DELETE on an unpartitioned copy", rows, plainDelete,
+                deadAfterDelete);
+        System.out.printf("%-44s %,10d %10.3f %12d%n", "bare DROP TABLE of the partition", rows, bareDrop, deadAfterDrop);
+        System.out.printf("(pg-freezer on the partitioned table: export %.2f s, verify %.2f s)%n",
+                b.exportTime().toNanos() / 1e9, b.verifyTime().toNanos() / 1e9);
     }
 
     record Result(String table, long rows, double copySeconds, double exportSeconds, double plainDeleteSeconds,
@@ -105,9 +215,7 @@ public final class Benchmark {
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + table + " (recorded_at timestamptz NOT NULL, sensor_id int, "
                     + "value double precision, unit text, payload jsonb)");
-            st.execute("INSERT INTO " + table + " SELECT timestamptz '2024-01-15 00:00+00' + n * (interval '86399 seconds' / "
-                    + rows + "), n % 8, n * 0.25, 'celsius', jsonb_build_object('seq', n, 'ok', true) "
-                    + "FROM generate_series(1, " + rows + ") n");
+            st.execute(fill(table, rows));
             st.execute("CREATE INDEX ON " + table + " (recorded_at)");
             st.execute("CREATE TABLE " + table + "_copy AS SELECT * FROM " + table);
             st.execute("CREATE INDEX ON " + table + "_copy (recorded_at)");

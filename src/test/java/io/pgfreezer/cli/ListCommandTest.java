@@ -52,6 +52,27 @@ class ListCommandTest {
     }
 
     @Test
+    void aWindowThatLeftWithItsPartitionSaysSoUnderItsRowAndInTheJson() throws Exception {
+        io.pgfreezer.engine.Window day = TestManifests.daily("2024-01-17");
+        BatchManifest dropped = TestManifests.done("public", "sensor_readings", day, 144, 4_096, EXPORTED)
+                .withPrune(new io.pgfreezer.manifest.PartitionPrune(io.pgfreezer.manifest.PartitionPrune.Step.DETACHING,
+                        "\"public\".\"sensor_readings_20240117\"", "\"public\".\"sensor_readings\"", day.start(), day.end()))
+                .withPrunedBy(BatchManifest.PRUNED_DROPPED);
+        fixture.save(jan15, dropped);
+
+        var human = fixture.run(ListCommand::new);
+        var json = new ObjectMapper().readTree(fixture.run(ListCommand::new, "--json").out());
+
+        assertThat(human.lines()).containsSubsequence(
+                "sensor_readings   year=2024/month=01/day=17       DONE         144   4.0 KB  2024-01-30T12:00",
+                "  partition: \"public\".\"sensor_readings_20240117\" dropped");
+        assertThat(human.lines()).filteredOn(l -> l.startsWith("  partition:")).hasSize(1);
+        assertThat(json.get(1).get("pruned_by").textValue()).isEqualTo("partition_dropped");
+        assertThat(json.get(1).get("pruned_partition").textValue()).isEqualTo("\"public\".\"sensor_readings_20240117\"");
+        assertThat(json.get(0).get("pruned_by").isNull()).isTrue();
+    }
+
+    @Test
     void emptyArchiveStillPrintsHeaderAndTotals() {
         var result = fixture.run(ListCommand::new);
 
@@ -135,7 +156,7 @@ class ListCommandTest {
         JsonNode done = json.get(0);
         assertThat(fieldNames(done)).containsExactly("table", "schema", "partition", "window_start", "window_end",
                 "status", "batch_id", "row_count", "size_bytes", "parquet_path", "exported_at", "verified_at",
-                "deleted_at", "error", "kind");
+                "deleted_at", "error", "kind", "pruned_by", "pruned_partition");
         assertThat(done.get("table").textValue()).isEqualTo("sensor_readings");
         assertThat(done.get("schema").textValue()).isEqualTo("public");
         assertThat(done.get("partition").textValue()).isEqualTo("year=2024/month=01/day=15");

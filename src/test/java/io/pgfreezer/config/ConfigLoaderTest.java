@@ -354,6 +354,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retentionDefaultsToDeleteAndAcceptsDetachWithASchema() {
+        assertThat(load(MINIMAL, Map.of()).tables().get(0).retention()).isEqualTo(Retention.DELETE);
+        TableConfig t = load(DATABASE + STORAGE + TABLES + "    retention: detach\n    retention_schema: archive\n",
+                Map.of()).tables().get(0);
+        assertThat(t.retention()).isEqualTo(Retention.DETACH);
+        assertThat(t.retentionSchema()).contains("archive");
+        assertThat(load(DATABASE + STORAGE + TABLES + "    retention: DROP\n", Map.of()).tables().get(0).retention())
+                .isEqualTo(Retention.DROP);
+    }
+
+    @Test
+    void unknownRetentionIsRefused() {
+        assertThat(error(DATABASE + STORAGE + TABLES + "    retention: truncate\n"))
+                .isEqualTo(file() + ": tables[0].retention: 'truncate' is not one of delete, detach, drop");
+    }
+
+    @Test
+    void retentionSchemaWithoutDetachIsRefused() {
+        assertThat(error(DATABASE + STORAGE + TABLES + "    retention: drop\n    retention_schema: archive\n"))
+                .isEqualTo(file() + ": tables[0].retention_schema: only applies with retention: detach (retention is drop)");
+        assertThat(error(DATABASE + STORAGE + TABLES + "    retention: detach\n    retention_schema: \"  \"\n"))
+                .startsWith(file() + ": tables[0].retention_schema: must not be empty");
+    }
+
+    @Test
     void valueWithLineBreaksStillGivesOneLine() {
         assertThat(error(DATABASE + STORAGE + TABLES + "    partition_by: \"week\\nly\"\n"))
                 .isEqualTo(file() + ": tables[0].partition_by: 'week\\nly' is not one of hourly, daily, monthly");

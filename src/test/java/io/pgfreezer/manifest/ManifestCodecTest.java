@@ -3,6 +3,7 @@ package io.pgfreezer.manifest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgfreezer.engine.BatchIds;
+import io.pgfreezer.engine.Window;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -190,6 +191,39 @@ class ManifestCodecTest {
         String broken = json.substring(0, json.lastIndexOf("\n}")) + ",\n  \"restored_at\": \"2024-03-01T10:00:00+00:00\"\n}";
 
         assertThatThrownBy(() -> decode(broken)).hasMessageContaining("restore_txid");
+    }
+
+    @Test
+    void aPartitionPrunedManifestKeepsTheOriginalsKeysFirstAndRoundTripsItsOwn() throws Exception {
+        Window day = TestManifests.daily("2024-01-22");
+        BatchManifest m = TestManifests.done("public", "metrics", day, 144, 4096, Instant.parse("2024-01-30T12:00:00Z"))
+                .withValueDigest("ab".repeat(32))
+                .withPrune(new PartitionPrune(PartitionPrune.Step.DETACHING, "\"public\".\"metrics_20240122\"",
+                        "\"public\".\"metrics\"", day.start(), day.end()))
+                .withPrunedBy(BatchManifest.PRUNED_DROPPED);
+
+        JsonNode written = JSON.readTree(ManifestCodec.encode(m));
+        BatchManifest read = ManifestCodec.decode(ManifestCodec.encode(m), "round-trip");
+
+        List<String> keys = new ArrayList<>();
+        written.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys.subList(0, 15)).isEqualTo(ORIGINAL_KEYS);
+        assertThat(keys.subList(20, keys.size())).containsExactly("value_digest", "partition_prune", "pruned_by");
+        assertThat(written.get("partition_prune").get("step").textValue()).isEqualTo("detaching");
+        assertThat(read).isEqualTo(m);
+    }
+
+    @Test
+    void unknownPruneStepOrPrunedByIsAnErrorNamingTheKey() {
+        String base = encodeToString(TestManifests.pending("public", "t", TestManifests.daily("2024-01-15")));
+        String withBadBy = base.substring(0, base.lastIndexOf("\n}")) + ",\n  \"pruned_by\": \"vanished\"\n}";
+        String withBadStep = base.substring(0, base.lastIndexOf("\n}")) + ",\n  \"partition_prune\": {\"step\": \"x\", "
+                + "\"partition\": \"p\", \"parent\": \"t\", \"from\": \"2024-01-15T00:00:00Z\", \"to\": \"2024-01-16T00:00:00Z\"}\n}";
+
+        assertThatThrownBy(() -> ManifestCodec.decode(withBadBy.getBytes(StandardCharsets.UTF_8), "m.json"))
+                .hasMessageContaining("'pruned_by' is 'vanished', not one of rows_deleted, partition_detached, partition_dropped");
+        assertThatThrownBy(() -> ManifestCodec.decode(withBadStep.getBytes(StandardCharsets.UTF_8), "m.json"))
+                .hasMessageContaining("'partition_prune.step' is 'x', not one of awaiting, detaching");
     }
 
     @Test

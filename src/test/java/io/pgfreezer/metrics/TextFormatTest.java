@@ -63,7 +63,7 @@ class TextFormatTest {
         assertThat(f.get("pg_freezer_last_run_success").value(a)).isEqualTo(1);
         assertThat(f.get("pg_freezer_table_busy").value(a)).isZero();
         assertThat(f.get("pg_freezer_last_run_batches").series()).extracting(s -> s.labels().get("status"))
-                .containsExactly("done", "failed", "skipped_failed", "error", "transient", "dry_run");
+                .containsExactly("done", "failed", "skipped_failed", "error", "transient", "prune_pending", "dry_run");
         assertThat(f.get("pg_freezer_last_run_phase_seconds").series()).extracting(s -> s.labels().get("phase"))
                 .containsExactly("export", "verify", "delete");
     }

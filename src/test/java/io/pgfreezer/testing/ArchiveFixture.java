@@ -95,6 +95,11 @@ public final class ArchiveFixture implements AutoCloseable {
         return this;
     }
 
+    public ArchiveFixture table(TableConfig table) {
+        tables.add(table);
+        return this;
+    }
+
     public ArchiveFixture deleteChunkRows(int rows) {
         global = new GlobalConfig(global.maxTableConcurrency(), global.dryRun(), global.checkInterval(),
                 global.compression(), rows, global.webhookUrl(), global.metrics(), global.retry());

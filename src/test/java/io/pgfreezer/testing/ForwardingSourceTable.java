@@ -4,7 +4,10 @@ import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.manifest.DeleteChunk;
 import io.pgfreezer.source.BatchSink;
 import io.pgfreezer.source.ExportResult;
+import io.pgfreezer.source.PartitionProof;
+import io.pgfreezer.source.PartitionState;
 import io.pgfreezer.source.SourceTable;
+import io.pgfreezer.source.TablePartition;
 import io.pgfreezer.source.TableSchema;
 import io.pgfreezer.source.WindowStats;
 
@@ -69,6 +72,62 @@ public class ForwardingSourceTable implements SourceTable {
     public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
         beforeDelete(chunk);
         return delegate.deleteGuarded(chunk, acceptable);
+    }
+
+    /** Called just before a partition's concurrent detach starts. */
+    protected void beforeDetach(String partition) {
+    }
+
+    /** Called just before a partition is locked and proven (and, when it is still attached, detached). */
+    protected void beforeProof(String partition) {
+    }
+
+    @Override
+    public boolean isPartitioned() {
+        return delegate.isPartitioned();
+    }
+
+    @Override
+    public List<TablePartition> partitions() {
+        return delegate.partitions();
+    }
+
+    @Override
+    public PartitionState partitionState(String partition, String parent) {
+        return delegate.partitionState(partition, parent);
+    }
+
+    @Override
+    public long partitionRows(String partition) {
+        return delegate.partitionRows(partition);
+    }
+
+    @Override
+    public boolean supportsConcurrentDetach() {
+        return delegate.supportsConcurrentDetach();
+    }
+
+    @Override
+    public void detachConcurrently(String partition, String parent) {
+        beforeDetach(partition);
+        delegate.detachConcurrently(partition, parent);
+    }
+
+    @Override
+    public void finalizeDetach(String partition, String parent) {
+        delegate.finalizeDetach(partition, parent);
+    }
+
+    @Override
+    public PartitionProof.Outcome proveAndRemove(String partition, String parent, PartitionProof proof,
+                                                 boolean detachFirst, boolean drop, Optional<String> moveToSchema) {
+        beforeProof(partition);
+        return delegate.proveAndRemove(partition, parent, proof, detachFirst, drop, moveToSchema);
+    }
+
+    @Override
+    public void reattach(String partition, String parent, Instant from, Instant to) {
+        delegate.reattach(partition, parent, from, to);
     }
 
     @Override
