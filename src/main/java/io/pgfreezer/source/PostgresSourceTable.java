@@ -207,16 +207,25 @@ final class PostgresSourceTable implements SourceTable {
         long total = 0;
         ValueDigest digest = new ValueDigest();
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
+             VectorSchemaRoot first = VectorSchemaRoot.create(schema.arrowSchema(), allocator);
+             VectorSchemaRoot second = VectorSchemaRoot.create(schema.arrowSchema(), allocator);
+             BatchHandoff handoff = new BatchHandoff(sink, table.qualifiedName())) {
             beginSnapshot(true);
             pinSessionForExport();
-            List<FieldVector> vectors = root.getFieldVectors();
+            // Two batches: the sink encodes one while the other is filled from the COPY stream.
+            VectorSchemaRoot[] roots = {first, second};
             List<ColumnMapping> mappings = schema.columns();
             int width = mappings.size();
-            WireDecoder[] decoders = new WireDecoder[width];
-            for (int c = 0; c < width; c++) {
-                decoders[c] = WireDecoder.of(mappings.get(c), vectors.get(c));
+            WireDecoder[][] decoderSets = new WireDecoder[2][width];
+            for (int r = 0; r < 2; r++) {
+                List<FieldVector> vectors = roots[r].getFieldVectors();
+                for (int c = 0; c < width; c++) {
+                    decoderSets[r][c] = WireDecoder.of(mappings.get(c), vectors.get(c));
+                }
             }
+            int filling = 0;
+            VectorSchemaRoot root = roots[filling];
+            WireDecoder[] decoders = decoderSets[filling];
             int timeIndex = schema.timeColumnIndex();
             CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             CopyBinaryReader in = new CopyBinaryReader(copy, digest);
@@ -283,7 +292,11 @@ final class PostgresSourceTable implements SourceTable {
                     previous = ts;
                     if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
                         root.setRowCount(row);
-                        sink.accept(root);
+                        // Returns once the sink is done with the other batch, which is refilled next.
+                        handoff.submit(root);
+                        filling ^= 1;
+                        root = roots[filling];
+                        decoders = decoderSets[filling];
                         root.allocateNew();
                         row = 0;
                         bytes = 0;
@@ -291,8 +304,10 @@ final class PostgresSourceTable implements SourceTable {
                 }
                 if (row > 0) {
                     root.setRowCount(row);
-                    sink.accept(root);
+                    handoff.submit(root);
                 }
+                // Every batch is in the file before the snapshot ends and the result is reported.
+                handoff.drain();
                 if (total > 0) {
                     chunks.add(new DeleteChunk(chunkStart, end, inChunk));
                 }
