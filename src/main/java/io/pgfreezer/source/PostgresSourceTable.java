@@ -40,6 +40,8 @@ final class PostgresSourceTable implements SourceTable {
     static final long BATCH_BYTES = 8L << 20;
     /** Hard cap on Arrow memory per export: a batch that would exceed it fails instead of growing. */
     static final long EXPORT_MEMORY_LIMIT = 512L << 20;
+    /** Batches the decoder may fill ahead of the writer (see {@link BatchHandoff}). */
+    static final int EXPORT_RING = 4;
 
     private final Connection conn;
     private final TableConfig table;
@@ -207,17 +209,16 @@ final class PostgresSourceTable implements SourceTable {
         long total = 0;
         ValueDigest digest = new ValueDigest();
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
-             VectorSchemaRoot first = VectorSchemaRoot.create(schema.arrowSchema(), allocator);
-             VectorSchemaRoot second = VectorSchemaRoot.create(schema.arrowSchema(), allocator);
-             BatchHandoff handoff = new BatchHandoff(sink, table.qualifiedName())) {
+             BatchRing ring = new BatchRing(schema.arrowSchema(), allocator, EXPORT_RING);
+             BatchHandoff handoff = new BatchHandoff(sink, table.qualifiedName(), EXPORT_RING)) {
             beginSnapshot(true);
             pinSessionForExport();
-            // Two batches: the sink encodes one while the other is filled from the COPY stream.
-            VectorSchemaRoot[] roots = {first, second};
+            // A ring of batches: the sink encodes some while the next is filled from the COPY stream.
+            VectorSchemaRoot[] roots = ring.roots;
             List<ColumnMapping> mappings = schema.columns();
             int width = mappings.size();
-            WireDecoder[][] decoderSets = new WireDecoder[2][width];
-            for (int r = 0; r < 2; r++) {
+            WireDecoder[][] decoderSets = new WireDecoder[roots.length][width];
+            for (int r = 0; r < roots.length; r++) {
                 List<FieldVector> vectors = roots[r].getFieldVectors();
                 for (int c = 0; c < width; c++) {
                     decoderSets[r][c] = WireDecoder.of(mappings.get(c), vectors.get(c));
@@ -292,9 +293,10 @@ final class PostgresSourceTable implements SourceTable {
                     previous = ts;
                     if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
                         root.setRowCount(row);
-                        // Returns once the sink is done with the other batch, which is refilled next.
-                        handoff.submit(root);
-                        filling ^= 1;
+                        handoff.submit(filling, root);
+                        filling = (filling + 1) % roots.length;
+                        // The next batch is refilled only once the sink is done with it.
+                        handoff.reuse(filling);
                         root = roots[filling];
                         decoders = decoderSets[filling];
                         root.allocateNew();
@@ -304,7 +306,7 @@ final class PostgresSourceTable implements SourceTable {
                 }
                 if (row > 0) {
                     root.setRowCount(row);
-                    handoff.submit(root);
+                    handoff.submit(filling, root);
                 }
                 // Every batch is in the file before the snapshot ends and the result is reported.
                 handoff.drain();
@@ -326,6 +328,32 @@ final class PostgresSourceTable implements SourceTable {
             autoCommit();
         }
         return new ExportResult(total, chunks, digest.streamDigest());
+    }
+
+    /** The export's batches, released together. */
+    private static final class BatchRing implements AutoCloseable {
+        final VectorSchemaRoot[] roots;
+
+        BatchRing(org.apache.arrow.vector.types.pojo.Schema schema, BufferAllocator allocator, int size) {
+            roots = new VectorSchemaRoot[size];
+            try {
+                for (int i = 0; i < size; i++) {
+                    roots[i] = VectorSchemaRoot.create(schema, allocator);
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (VectorSchemaRoot root : roots) {
+                if (root != null) {
+                    root.close();
+                }
+            }
+        }
     }
 
     /**
