@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Measures export and delete against baselines taken in the same run (COPY ... TO STDOUT
 # (FORMAT binary), a plain DELETE) and the peak heap for two window sizes, on an embedded
-# PostgreSQL. Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
+# PostgreSQL, verification on one and two decoding threads, and the peak RSS of bin/pg-freezer run
+# as a child process for 1,000,000 rows and for [rows].
+# Usage: scripts/benchmark.sh [rows] [--no-rss | --rss-only]   (default 2000000; heap capped at 256 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +12,4 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=
 
 exec java -Xmx256m -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  io.pgfreezer.bench.Benchmark "${1:-2000000}"
+  io.pgfreezer.bench.Benchmark "${1:-2000000}" "${2:-}"
