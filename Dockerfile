@@ -38,11 +38,14 @@ COPY --chmod=0755 bin/pg-freezer /opt/pg-freezer/bin/pg-freezer
 COPY LICENSE NOTICE /opt/pg-freezer/
 
 # LOG_FORMAT=json: one JSON object per log line, for log collectors.
-# MaxRAMPercentage: the heap follows the container's memory limit rather than the host's memory.
+# MaxRAMPercentage: the heap follows the container's memory limit rather than the host's memory;
+# half of it, as the launcher's 256 MiB is of 512 MiB: the rest holds what is not heap
+# (class metadata, compiled code, thread stacks, Arrow's off-heap batches). With the launcher's
+# defaults a run's peak RSS measured 199 MiB for 1,000,000 rows and 368 MiB for 10,000,000.
 ENV PG_FREEZER_HOME=/opt/pg-freezer \
     PATH=/opt/pg-freezer/bin:$PATH \
     LOG_FORMAT=json \
-    PG_FREEZER_JAVA_OPTS="-XX:MaxRAMPercentage=75"
+    PG_FREEZER_JAVA_OPTS="-XX:MaxRAMPercentage=50"
 
 USER 10001:10001
 WORKDIR /var/lib/pg-freezer

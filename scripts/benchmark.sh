@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Measures export, delete and restore against baselines taken in the same run (COPY ... TO STDOUT
-# (FORMAT binary), a plain DELETE, COPY ... FROM STDIN (FORMAT binary)) and the peak heap for two
-# window sizes, on an embedded PostgreSQL; then one day of a day-partitioned table: pg-freezer's
-# prune step (retention: drop) against a plain DELETE on an unpartitioned copy and a bare DROP TABLE
-# of the partition, with the dead tuples each leaves.
-# Usage: scripts/benchmark.sh [rows]   (default 2000000; heap capped at 256 MiB)
+# (FORMAT binary), a plain DELETE, COPY ... FROM STDIN (FORMAT binary)), verification on one and two
+# decoding threads, and the peak heap for two window sizes, on an embedded PostgreSQL; then one day
+# of a day-partitioned table: pg-freezer's prune step (retention: drop) against a plain DELETE on an
+# unpartitioned copy and a bare DROP TABLE of the partition, with the dead tuples each leaves; then
+# the peak RSS of bin/pg-freezer run as a child process for 1,000,000 rows and for [rows].
+# Usage: scripts/benchmark.sh [rows] [--no-rss | --rss-only]   (default 2000000; heap capped at 256 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,4 +14,4 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=
 
 exec java -Xmx256m -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  io.pgfreezer.bench.Benchmark "${1:-2000000}"
+  io.pgfreezer.bench.Benchmark "${1:-2000000}" "${2:-}"

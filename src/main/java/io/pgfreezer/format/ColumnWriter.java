@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -286,19 +287,40 @@ final class ColumnWriter {
                 return (consumer, index) -> consumer.addDouble(doubles.get(index));
             }
             case BINARY:
-                // get() copies the bytes, so Parquet may keep the Binary (dictionary, statistics).
-                if (vector instanceof VarCharVector) {
-                    VarCharVector strings = (VarCharVector) vector;
-                    return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(strings.get(index)));
+                // One buffer per column, refilled for each value: Parquet copies a Binary marked
+                // as reused wherever it keeps one (dictionary entries, statistics), so no value
+                // needs an array of its own.
+                if (vector instanceof VarCharVector || vector instanceof VarBinaryVector) {
+                    ReusedBytes reused = new ReusedBytes((BaseVariableWidthVector) vector);
+                    return (consumer, index) -> consumer.addBinary(reused.get(index));
                 }
-                VarBinaryVector bytes = (VarBinaryVector) vector;
-                return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(bytes.get(index)));
+                throw new IllegalStateException("no writer for " + type + " from " + vector.getClass().getSimpleName());
             case FIXED_LEN_BYTE_ARRAY: {
                 FixedSizeBinaryVector fixed = (FixedSizeBinaryVector) vector;
                 return (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(fixed.get(index)));
             }
             default:
                 throw new IllegalStateException("no writer for " + type);
+        }
+    }
+
+    /** The bytes of one variable-width value at a time, in a buffer reused from value to value. */
+    private static final class ReusedBytes {
+        private final BaseVariableWidthVector vector;
+        private byte[] buffer = new byte[64];
+
+        ReusedBytes(BaseVariableWidthVector vector) {
+            this.vector = vector;
+        }
+
+        Binary get(int index) {
+            int start = vector.getStartOffset(index);
+            int length = vector.getEndOffset(index) - start;
+            if (length > buffer.length) {
+                buffer = new byte[Math.max(length, buffer.length * 2)];
+            }
+            vector.getDataBuffer().getBytes(start, buffer, 0, length);
+            return Binary.fromReusedByteArray(buffer, 0, length);
         }
     }
 

@@ -38,6 +38,9 @@ import io.pgfreezer.FreezerException;
  */
 public final class ParquetArchiveReader implements AutoCloseable {
 
+    /** Threads {@link #verify(Path, String)} decodes columns on. */
+    public static final int VERIFY_THREADS = 2;
+
     private final String name;
     private final ParquetFileReader file;
     private final List<ColumnLayout> layouts;
@@ -50,12 +53,26 @@ public final class ParquetArchiveReader implements AutoCloseable {
     private Object[] current;
 
     private ParquetArchiveReader(String name, ParquetFileReader file) {
+        this(name, file, null);
+    }
+
+    /** With {@code projection} (top-level column positions), reads and decodes only those columns. */
+    private ParquetArchiveReader(String name, ParquetFileReader file, int[] projection) {
         this.name = name;
         this.file = file;
         MessageType schema = file.getFileMetaData().getSchema();
-        this.layouts = ColumnLayout.of(schema, file.getFileMetaData().getKeyValueMetaData());
+        MessageType read = schema;
+        if (projection != null) {
+            List<org.apache.parquet.schema.Type> fields = new java.util.ArrayList<>();
+            for (int column : projection) {
+                fields.add(schema.getType(column));
+            }
+            read = new MessageType(schema.getName(), fields);
+            file.setRequestedSchema(read);
+        }
+        this.layouts = ColumnLayout.of(read, file.getFileMetaData().getKeyValueMetaData());
         this.columns = ColumnLayout.columns(layouts);
-        this.columnIO = new ColumnIOFactory(file.getFileMetaData().getCreatedBy()).getColumnIO(schema);
+        this.columnIO = new ColumnIOFactory(file.getFileMetaData().getCreatedBy()).getColumnIO(read, schema);
         this.materializer = new RowMaterializer(layouts);
     }
 
@@ -99,15 +116,24 @@ public final class ParquetArchiveReader implements AutoCloseable {
      * (the object's key or URI), not the temporary file the operator never sees.
      */
     public static VerifiedFile verify(Path path, String name) {
+        return verify(path, name, VERIFY_THREADS);
+    }
+
+    /**
+     * As {@link #verify(Path, String)}, decoding the columns on {@code threads} threads (1: all
+     * on the caller's). Each thread reads its share of the columns through a reader of its own,
+     * since parquet-java's decompressors are not thread-safe; the caller puts the rows back
+     * together in file order and adds them to the value proof, so the proof is the same whatever
+     * the split.
+     */
+    public static VerifiedFile verify(Path path, String name, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads below 1: " + threads);
+        }
         try (ParquetArchiveReader reader = open(path, name)) {
             ValueDigest proof = reader.valueProof();
-            long decoded = 0;
-            while (reader.next()) {
-                decoded++;
-                if (proof != null) {
-                    proof.addRow(reader.current, decoded);
-                }
-            }
+            int[][] parts = reader.columnShares(threads);
+            long decoded = parts.length < 2 ? reader.decodeHere(proof) : reader.decodeSplit(path, parts, proof);
             if (proof != null) {
                 String expected = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
                 String actual = proof.finish();
@@ -123,6 +149,205 @@ public final class ParquetArchiveReader implements AutoCloseable {
                         + " rows but its footer counts " + footerRows);
             }
             return new VerifiedFile(decoded, footerRows, reader.file.getRowGroups().size());
+        }
+    }
+
+    private long decodeHere(ValueDigest proof) {
+        long decoded = 0;
+        while (next()) {
+            decoded++;
+            if (proof != null) {
+                proof.addRow(current, decoded);
+            }
+        }
+        return decoded;
+    }
+
+    /**
+     * Splits the columns into at most {@code threads} shares of about equal decoding work, which
+     * follows the bytes a column's values take uncompressed.
+     */
+    private int[][] columnShares(int threads) {
+        int width = columns.size();
+        int shares = Math.min(threads, width);
+        if (shares < 2) {
+            return new int[][] {java.util.stream.IntStream.range(0, width).toArray()};
+        }
+        long[] weight = new long[width];
+        for (org.apache.parquet.hadoop.metadata.BlockMetaData block : file.getRowGroups()) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk : block.getColumns()) {
+                String top = chunk.getPath().toArray()[0];
+                for (int c = 0; c < width; c++) {
+                    if (columns.get(c).name().equals(top)) {
+                        weight[c] += chunk.getTotalUncompressedSize();
+                    }
+                }
+            }
+        }
+        Integer[] heaviestFirst = java.util.stream.IntStream.range(0, width).boxed()
+                .sorted((a, b) -> Long.compare(weight[b], weight[a])).toArray(Integer[]::new);
+        List<List<Integer>> assigned = new java.util.ArrayList<>();
+        long[] load = new long[shares];
+        for (int i = 0; i < shares; i++) {
+            assigned.add(new java.util.ArrayList<>());
+        }
+        for (int c : heaviestFirst) {
+            int lightest = 0;
+            for (int i = 1; i < shares; i++) {
+                if (load[i] < load[lightest]) {
+                    lightest = i;
+                }
+            }
+            assigned.get(lightest).add(c);
+            load[lightest] += Math.max(1, weight[c]);
+        }
+        return assigned.stream().filter(a -> !a.isEmpty())
+                .map(a -> a.stream().mapToInt(Integer::intValue).sorted().toArray()).toArray(int[][]::new);
+    }
+
+    /** Decodes each share of the columns on a thread of its own and joins the rows in order. */
+    private long decodeSplit(Path path, int[][] parts, ValueDigest proof) {
+        int width = columns.size();
+        List<ColumnShare> shares = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.length, r -> {
+            Thread t = new Thread(r, "verify-decoder " + name);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int[] part : parts) {
+                ParquetFileReader partFile = openFile(path, name);
+                try {
+                    shares.add(new ColumnShare(new ParquetArchiveReader(name, partFile, part)));
+                } catch (RuntimeException e) {
+                    closeQuietly(partFile, e);
+                    throw e;
+                }
+            }
+            for (ColumnShare share : shares) {
+                pool.execute(share);
+            }
+            long decoded = 0;
+            Object[][][] slices = new Object[parts.length][][];
+            while (true) {
+                for (int p = 0; p < slices.length; p++) {
+                    slices[p] = shares.get(p).take();
+                }
+                int rows = slices[0].length;
+                for (Object[][] slice : slices) {
+                    if (slice.length != rows) {
+                        throw new FormatException("Parquet file " + name
+                                + " does not decode: its columns hold different numbers of rows");
+                    }
+                }
+                if (rows == 0) {
+                    return decoded;
+                }
+                for (int i = 0; i < rows; i++) {
+                    Object[] row = new Object[width];
+                    for (int p = 0; p < parts.length; p++) {
+                        Object[] values = slices[p][i];
+                        int[] part = parts[p];
+                        for (int j = 0; j < part.length; j++) {
+                            row[part[j]] = values[j];
+                        }
+                    }
+                    decoded++;
+                    if (proof != null) {
+                        proof.addRow(row, decoded);
+                    }
+                }
+            }
+        } finally {
+            // A failure here leaves decoders blocked on full queues: interrupt them, and close
+            // their files only once they have stopped reading.
+            pool.shutdownNow();
+            awaitQuietly(pool);
+            for (ColumnShare share : shares) {
+                try {
+                    share.reader.close();
+                } catch (FormatException e) {
+                    // Every value was read or the verification failed already; neither changes.
+                }
+            }
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One thread's columns: decoded rows go out in slices through a small bounded queue. */
+    private static final class ColumnShare implements Runnable {
+        private static final int SLICE_ROWS = 1024;
+        private static final Object[][] END = new Object[0][];
+        private static final Object[][] FAILED = new Object[0][];
+
+        private final ParquetArchiveReader reader;
+        private final java.util.concurrent.BlockingQueue<Object[][]> out = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        private volatile Throwable failure;
+
+        ColumnShare(ParquetArchiveReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Object[][] slice = new Object[SLICE_ROWS][];
+                int n = 0;
+                while (reader.next()) {
+                    slice[n++] = reader.current;
+                    if (n == SLICE_ROWS) {
+                        out.put(slice);
+                        slice = new Object[SLICE_ROWS][];
+                        n = 0;
+                    }
+                }
+                if (n > 0) {
+                    out.put(java.util.Arrays.copyOf(slice, n));
+                }
+                out.put(END);
+            } catch (InterruptedException e) {
+                // The caller stopped reading; nothing is waiting for the rest.
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                try {
+                    out.put(FAILED);
+                } catch (InterruptedException stopped) {
+                    // The caller stopped reading and no longer waits for this failure.
+                }
+            }
+        }
+
+        /** The next slice; an empty one after the last row. */
+        Object[][] take() {
+            Object[][] slice;
+            try {
+                slice = out.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FormatException("verification was interrupted", e);
+            }
+            if (slice == FAILED) {
+                if (failure instanceof Error) {
+                    throw (Error) failure;
+                }
+                throw (RuntimeException) failure;
+            }
+            return slice;
         }
     }
 

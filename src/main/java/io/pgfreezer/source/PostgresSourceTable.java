@@ -41,6 +41,8 @@ final class PostgresSourceTable implements SourceTable {
     static final long BATCH_BYTES = 8L << 20;
     /** Hard cap on Arrow memory per export: a batch that would exceed it fails instead of growing. */
     static final long EXPORT_MEMORY_LIMIT = 512L << 20;
+    /** Batches the decoder may fill ahead of the writer (see {@link BatchHandoff}). */
+    static final int EXPORT_RING = 4;
 
     private final Connection conn;
     private final TableConfig table;
@@ -276,14 +278,22 @@ final class PostgresSourceTable implements SourceTable {
         int[] offsets = new int[schema.columns().size()];
         int[] lengths = new int[schema.columns().size()];
         try (BufferAllocator allocator = new RootAllocator(EXPORT_MEMORY_LIMIT);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema.arrowSchema(), allocator)) {
-            List<FieldVector> vectors = root.getFieldVectors();
+             BatchRing ring = new BatchRing(schema.arrowSchema(), allocator, EXPORT_RING);
+             BatchHandoff handoff = new BatchHandoff(sink, table.qualifiedName(), EXPORT_RING)) {
+            // A ring of batches: the sink encodes some while the next is filled from the COPY stream.
+            VectorSchemaRoot[] roots = ring.roots;
             List<ColumnMapping> mappings = schema.columns();
             int width = mappings.size();
-            WireDecoder[] decoders = new WireDecoder[width];
-            for (int c = 0; c < width; c++) {
-                decoders[c] = WireDecoder.of(mappings.get(c), vectors.get(c));
+            WireDecoder[][] decoderSets = new WireDecoder[roots.length][width];
+            for (int r = 0; r < roots.length; r++) {
+                List<FieldVector> vectors = roots[r].getFieldVectors();
+                for (int c = 0; c < width; c++) {
+                    decoderSets[r][c] = WireDecoder.of(mappings.get(c), vectors.get(c));
+                }
             }
+            int filling = 0;
+            VectorSchemaRoot root = roots[filling];
+            WireDecoder[] decoders = decoderSets[filling];
             int timeIndex = schema.timeColumnIndex();
             CopyOut copy = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             CopyBinaryReader in = new CopyBinaryReader(copy, matching ? null : digest);
@@ -402,7 +412,12 @@ final class PostgresSourceTable implements SourceTable {
                     total++;
                     if (row >= BATCH_ROWS || bytes >= BATCH_BYTES) {
                         root.setRowCount(row);
-                        sink.accept(root);
+                        handoff.submit(filling, root);
+                        filling = (filling + 1) % roots.length;
+                        // The next batch is refilled only once the sink is done with it.
+                        handoff.reuse(filling);
+                        root = roots[filling];
+                        decoders = decoderSets[filling];
                         root.allocateNew();
                         row = 0;
                         bytes = 0;
@@ -410,8 +425,10 @@ final class PostgresSourceTable implements SourceTable {
                 }
                 if (row > 0) {
                     root.setRowCount(row);
-                    sink.accept(root);
+                    handoff.submit(filling, root);
                 }
+                // Every batch is in the file before the snapshot ends and the result is reported.
+                handoff.drain();
                 if (total + skipped > 0) {
                     chunks.add(new DeleteChunk(chunkStart, end, inChunk));
                 }
@@ -421,6 +438,32 @@ final class PostgresSourceTable implements SourceTable {
             }
         }
         return new ExportResult(total, skipped, chunks, matching ? digest.finish() : digest.streamDigest());
+    }
+
+    /** The export's batches, released together. */
+    private static final class BatchRing implements AutoCloseable {
+        final VectorSchemaRoot[] roots;
+
+        BatchRing(org.apache.arrow.vector.types.pojo.Schema schema, BufferAllocator allocator, int size) {
+            roots = new VectorSchemaRoot[size];
+            try {
+                for (int i = 0; i < size; i++) {
+                    roots[i] = VectorSchemaRoot.create(schema, allocator);
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (VectorSchemaRoot root : roots) {
+                if (root != null) {
+                    root.close();
+                }
+            }
+        }
     }
 
     /**

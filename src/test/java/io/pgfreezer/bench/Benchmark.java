@@ -11,6 +11,7 @@ import io.pgfreezer.engine.BatchOutcome;
 import io.pgfreezer.engine.RunOptions;
 import io.pgfreezer.engine.RunReport;
 import io.pgfreezer.engine.StopSignal;
+import io.pgfreezer.format.ParquetArchiveReader;
 import io.pgfreezer.format.ParquetFormat;
 import io.pgfreezer.manifest.StorageManifestStore;
 import io.pgfreezer.notify.Notifier;
@@ -39,11 +40,13 @@ import java.util.Optional;
 /**
  * Measures pg-freezer against baselines taken in the same run on the same data:
  * export against {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}, the guarded chunked delete
- * against one plain {@code DELETE}, and the peak Java heap for two window sizes (it must not grow
- * with the window), restore against a plain {@code COPY ... FROM STDIN (FORMAT binary)} of the
- * same rows; then, for the same day in a day-partitioned table, the prune step of
- * {@code retention: drop} against a plain DELETE on an unpartitioned copy and a bare DROP TABLE of
- * the partition, with the dead tuples each leaves. Run with {@code scripts/benchmark.sh [rows]}.
+ * against one plain {@code DELETE}, the peak Java heap for two window sizes (it must not grow
+ * with the window), verification on one and two decoding threads, restore against a plain
+ * {@code COPY ... FROM STDIN (FORMAT binary)} of the same rows, and the peak resident set of the
+ * packaged tool run as a child process for 1,000,000 rows and for the full count; then, for the
+ * same day in a day-partitioned table, the prune step of {@code retention: drop} against a plain
+ * DELETE on an unpartitioned copy and a bare DROP TABLE of the partition, with the dead tuples
+ * each leaves. Run with {@code scripts/benchmark.sh [rows]}.
  */
 public final class Benchmark {
     private static final Instant DAY = Instant.parse("2024-01-15T00:00:00Z");
@@ -53,14 +56,24 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        String mode = args.length > 1 ? args[1] : "";
+        boolean rss = !mode.equals("--no-rss");
         System.out.printf("java %s, max heap %d MiB, %d cores%n", Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
                 .setServerConfig("synchronous_commit", "off").start()) {
+            if (mode.equals("--rss-only")) {
+                Rss million = peakRss(pg, 1_000_000);
+                Rss large = rows == 1_000_000 ? million : peakRss(pg, rows);
+                printRss(million, large);
+                return;
+            }
             // JIT warm-up, so neither measured size pays for compiling the code.
             measure(pg, Math.max(10_000, rows / 40), "bench_warmup");
             Result small = measure(pg, rows / 4, "bench_small");
             Result large = measure(pg, rows, "bench_large");
+            Rss rssMillion = rss ? peakRss(pg, 1_000_000) : null;
+            Rss rssLarge = !rss || rows == 1_000_000 ? rssMillion : peakRss(pg, rows);
             System.out.println();
             System.out.printf("%-12s %10s %12s %12s %8s %12s %12s %8s %14s%n", "table", "rows", "copy s", "export s",
                     "ratio", "delete s", "guarded s", "ratio", "live heap MiB");
@@ -92,6 +105,12 @@ public final class Benchmark {
                     large.rows / large.exportSeconds, (double) large.bytes / large.rows);
             System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
                     small.peakHeap >> 20, large.peakHeap >> 20);
+            System.out.printf("verification alone, 1 vs 2 decoding threads: %s %.2f s vs %.2f s (%.2f), %s %.2f s vs %.2f s (%.2f)%n",
+                    small.table, small.verifyOneThread, small.verifyTwoThreads, small.verifyTwoThreads / small.verifyOneThread,
+                    large.table, large.verifyOneThread, large.verifyTwoThreads, large.verifyTwoThreads / large.verifyOneThread);
+            if (rss) {
+                printRss(rssMillion, rssLarge);
+            }
             measurePartitioned(pg, rows, "bench_parted");
         }
     }
@@ -205,7 +224,8 @@ public final class Benchmark {
 
     record Result(String table, long rows, double copySeconds, double exportSeconds, double plainDeleteSeconds,
                   double guardedDeleteSeconds, long peakHeap, long bytes, double verifySeconds, double runSeconds,
-                  double byHandSeconds, double plainCopyInSeconds, double restoreSeconds) {
+                  double byHandSeconds, double plainCopyInSeconds, double restoreSeconds,
+                  double verifyOneThread, double verifyTwoThreads) {
     }
 
     private static Result measure(EmbeddedPostgres pg, long rows, String table) throws Exception {
@@ -213,9 +233,7 @@ public final class Benchmark {
         String jdbc = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
         System.out.printf("%s: loading %,d rows...%n", table, rows);
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE " + table + " (recorded_at timestamptz NOT NULL, sensor_id int, "
-                    + "value double precision, unit text, payload jsonb)");
-            st.execute(fill(table, rows));
+            load(st, table, rows);
             st.execute("CREATE INDEX ON " + table + " (recorded_at)");
             st.execute("CREATE TABLE " + table + "_copy AS SELECT * FROM " + table);
             st.execute("CREATE INDEX ON " + table + "_copy (recorded_at)");
@@ -302,6 +320,16 @@ public final class Benchmark {
         }
         System.out.printf("%s: export %.2f s, verify %.2f s, guarded delete %.2f s, %,d Parquet bytes%n", table,
                 b.exportTime().toNanos() / 1e9, b.verifyTime().toNanos() / 1e9, b.deleteTime().toNanos() / 1e9, b.bytes());
+        // The archived file verified again, alone, on one and on two decoding threads, alternating
+        // so both see the same machine load.
+        double one = Double.MAX_VALUE;
+        double two = Double.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            one = Math.min(one, verifySeconds(root, 1));
+            two = Math.min(two, verifySeconds(root, 2));
+        }
+        System.out.printf("%s: verify of the file alone, best of 2: %.2f s on 1 thread, %.2f s on 2 threads%n",
+                table, one, two);
 
         double plainCopyIn;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
@@ -329,7 +357,104 @@ public final class Benchmark {
         }
         return new Result(table, inWindow, copy, b.exportTime().toNanos() / 1e9, plainDelete,
                 b.deleteTime().toNanos() / 1e9, peak, b.bytes(), b.verifyTime().toNanos() / 1e9, run,
-                byHandExport + plainDelete, plainCopyIn, restore);
+                byHandExport + plainDelete, plainCopyIn, restore, one, two);
+    }
+
+    /** The benchmark table: one day of {@code rows} readings, the window every measurement exports. */
+    private static void load(Statement st, String table, long rows) throws java.sql.SQLException {
+        st.execute("CREATE TABLE " + table + " (recorded_at timestamptz NOT NULL, sensor_id int, "
+                + "value double precision, unit text, payload jsonb)");
+        st.execute(fill(table, rows));
+    }
+
+    /** Verification of one archived file alone, decoding on the given number of threads. */
+    private static double verifySeconds(Path root, int threads) throws Exception {
+        Path file;
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            // The window's file; the one row past its end has a file of its own.
+            file = files.filter(p -> p.toString().endsWith(".parquet"))
+                    .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        long start = System.nanoTime();
+        ParquetArchiveReader.verify(file, file.getFileName().toString(), threads);
+        return seconds(start);
+    }
+
+    record Rss(long rows, long peakKiB, double seconds) {
+    }
+
+    private static void printRss(Rss million, Rss large) {
+        System.out.printf("peak RSS of bin/pg-freezer run (launcher defaults), %,d rows vs %,d rows: %d MiB vs "
+                + "%d MiB (ratio %.2f)%n", million.rows, large.rows, million.peakKiB >> 10,
+                large.peakKiB >> 10, (double) large.peakKiB / million.peakKiB);
+    }
+
+    /**
+     * Runs the packaged tool ({@code bin/pg-freezer run}, the launcher's default JVM flags) as a
+     * child process on a table of its own and reads its peak resident set size (VmHWM) from
+     * /proc while it runs; the launcher execs the JVM, so the child's pid is the JVM's.
+     */
+    private static Rss peakRss(EmbeddedPostgres pg, long rows) throws Exception {
+        String table = "bench_rss_" + rows;
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            load(st, table, rows);
+            st.execute("CREATE INDEX ON " + table + " (recorded_at)");
+            st.execute("VACUUM ANALYZE " + table);
+        }
+        Path dir = Files.createTempDirectory("pg-freezer-rss-");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                database:
+                  dsn: "postgresql://postgres@localhost:%d/postgres"
+                  pool_size: 2
+                storage:
+                  protocol: file
+                  path: "%s"
+                tables:
+                  - name: %s
+                    timestamp_column: recorded_at
+                    partition_by: daily
+                    lag: 1d
+                global:
+                  compression: snappy
+                """.formatted(pg.getPort(), dir.resolve("archive"), table));
+        ProcessBuilder pb = new ProcessBuilder(Path.of("bin/pg-freezer").toAbsolutePath().toString(), "run",
+                "--config", config.toString());
+        // The launcher's own defaults are what is measured.
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("PG_FREEZER_JAVA_OPTS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
+        long start = System.nanoTime();
+        Process child = pb.start();
+        Path status = Path.of("/proc/" + child.pid() + "/status");
+        long peak = 0;
+        while (child.isAlive()) {
+            try {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("VmHWM:")) {
+                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                // The process ended between the check and the read: the last reading stands.
+            }
+            Thread.sleep(20);
+        }
+        int exit = child.waitFor();
+        double took = seconds(start);
+        if (exit != 0) {
+            throw new IllegalStateException("pg-freezer run exited " + exit + ":\n" + Files.readString(dir.resolve("run.log")));
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            if (rs.getLong(1) != 0) {
+                throw new IllegalStateException("pg-freezer run left " + rs.getLong(1) + " rows in " + table);
+            }
+        }
+        System.out.printf("%s: pg-freezer run (child process) %.2f s, peak RSS %,d KiB%n", table, took, peak);
+        return new Rss(rows, peak, took);
     }
 
     private static double seconds(long startNanos) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pgfreezer.config.GlobalConfig.Compression;
 
@@ -61,6 +62,30 @@ class ParquetArchiveVerifyTest {
 
         assertThat(ArchiveFiles.sha256(file)).isNotEqualTo(written.sha256Hex());
         assertThatThrownBy(() -> ParquetArchiveReader.verify(file))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("does not decode")
+                .hasMessageContaining("CRC");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 64})
+    void theColumnsSplitOverThreadsDecodeToTheSameRowsAsOneThread(int threads) throws Exception {
+        Path file = dir.resolve("data.parquet");
+        ArchiveFiles.writeFixture(file, Compression.SNAPPY);
+
+        assertThat(ParquetArchiveReader.verify(file, "data.parquet", threads))
+                .isEqualTo(new VerifiedFile(TypeCases.ROWS, TypeCases.ROWS, 1));
+    }
+
+    /** The damaged column may be decoded on another thread than the caller's; it still fails. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void aDamagedPageFailsVerificationWhicheverThreadDecodesItsColumn(int threads) throws Exception {
+        Path file = dir.resolve("data.parquet");
+        ArchiveFiles.writeFixture(file, Compression.SNAPPY);
+        flipByte(file, middleOfFirstDataPage(file, column(file, "s")));
+
+        assertThatThrownBy(() -> ParquetArchiveReader.verify(file, "data.parquet", threads))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("does not decode")
                 .hasMessageContaining("CRC");

@@ -167,7 +167,7 @@ class HelmChartRenderTest {
         Rendered r = render(Map.of());
         assertThat(at(r.container(), "resources.requests.memory")).isEqualTo("256Mi");
         assertThat(at(r.container(), "resources.limits.memory")).isEqualTo("512Mi");
-        assertThat(r.env("PG_FREEZER_JAVA_OPTS").get("value")).isEqualTo("-XX:MaxRAMPercentage=75");
+        assertThat(r.env("PG_FREEZER_JAVA_OPTS").get("value")).isEqualTo("-XX:MaxRAMPercentage=50");
         assertThat(r.env("LOG_FORMAT").get("value")).isEqualTo("json");
 
         Rendered tuned = render(Map.of("jvm", Map.of("maxRAMPercentage", 60, "extraOpts", "-Xss512k"),

@@ -113,6 +113,14 @@ class LauncherIT {
     }
 
     @Test
+    void theDefaultHeapStartsSmallUnlessTheOperatorSizesIt() throws Exception {
+        assertThat(dryRun(JAVA_17, Map.of(), "run")).containsSubsequence("-Xms32m", "-Xmx256m", "-jar");
+        List<String> ownStart = dryRun(JAVA_17, Map.of("JAVA_OPTS", "-Xms128m"), "run");
+        assertThat(ownStart).contains("-Xms128m", "-Xmx256m").doesNotContain("-Xms32m");
+        assertThat(dryRun(JAVA_17, Map.of("PG_FREEZER_JAVA_OPTS", "-Xmx1g"), "run")).doesNotContain("-Xms32m");
+    }
+
+    @Test
     void aCollectorChosenByTheOperatorReplacesTheSerialDefault() throws Exception {
         List<String> command = dryRun(JAVA_17, Map.of("PG_FREEZER_JAVA_OPTS", "-XX:+UseParallelGC"), "run");
         assertThat(command).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseSerialGC");

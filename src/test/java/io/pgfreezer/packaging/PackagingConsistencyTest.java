@@ -39,7 +39,7 @@ class PackagingConsistencyTest {
                 .contains("ENTRYPOINT [\"/opt/pg-freezer/bin/pg-freezer\"]")
                 .contains("CMD [\"run\", \"--config\", \"/etc/pg-freezer/config.yaml\"]")
                 .contains("LOG_FORMAT=json")
-                .contains("PG_FREEZER_JAVA_OPTS=\"-XX:MaxRAMPercentage=75\"")
+                .contains("PG_FREEZER_JAVA_OPTS=\"-XX:MaxRAMPercentage=50\"")
                 .contains("--uid " + at(values, "podSecurityContext.runAsUser"))
                 .contains("USER " + at(values, "podSecurityContext.runAsUser"));
     }
