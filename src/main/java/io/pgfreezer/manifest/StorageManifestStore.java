@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Manifests as objects under {@code _manifests/{table}/{batch_id}.json}, the original's layout.
  *
- * <p>Listing a table takes one key listing (paginated) and, where a {@link ManifestIndex} is
+ * <p>Listing a table takes one key listing (one request up to 1,000 manifests, parts listed at
+ * once beyond that: {@link ManifestListing}) and, where a {@link ManifestIndex} is
  * present, reads only the manifests whose listed version differs from the index's entry: what
  * changed since the index was written. Without an index (a bucket the original filled, or one
  * never indexed) every manifest is read, one small GET each, on a bounded pool so the wall time
@@ -49,6 +50,8 @@ public final class StorageManifestStore implements ManifestStore {
     /** Environment variable that sets how many manifest reads are in flight at once. */
     public static final String PARALLELISM_VARIABLE = "PG_FREEZER_MANIFEST_READS";
     private static final int MAX_PARALLELISM = 1024;
+    /** S3's largest listing page: a table of at most this many manifests is listed in one request. */
+    static final int LIST_PAGE_SIZE = 1000;
 
     private static final Comparator<BatchManifest> WINDOW_ORDER =
             Comparator.comparing(BatchManifest::windowStart)
@@ -57,6 +60,7 @@ public final class StorageManifestStore implements ManifestStore {
 
     private final ObjectStorage storage;
     private final int parallelism;
+    private final int listPageSize;
     private final Clock clock;
     /** The version of each manifest as last read or written here, for conditional saves. */
     private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -82,12 +86,21 @@ public final class StorageManifestStore implements ManifestStore {
     }
 
     StorageManifestStore(ObjectStorage storage, int parallelism, Clock clock) {
+        this(storage, parallelism, clock, LIST_PAGE_SIZE);
+    }
+
+    /** @param listPageSize keys per listing request; tests make it small to list in parts with few manifests */
+    StorageManifestStore(ObjectStorage storage, int parallelism, Clock clock, int listPageSize) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        if (listPageSize < 1) {
+            throw new IllegalArgumentException("listPageSize must be at least 1");
         }
         this.storage = storage;
         this.parallelism = parallelism;
         this.clock = clock;
+        this.listPageSize = listPageSize;
     }
 
     /** A store whose read concurrency comes from {@value #PARALLELISM_VARIABLE} when set. */
@@ -252,7 +265,7 @@ public final class StorageManifestStore implements ManifestStore {
         String indexKey = indexKey(table);
         List<ObjectInfo> listed = new ArrayList<>();
         boolean indexListed = false;
-        for (ObjectInfo info : storage.list(prefix)) {
+        for (ObjectInfo info : ManifestListing.list(storage, prefix, listPageSize, parallelism, new ReaderThreads())) {
             String rest = info.key().substring(prefix.length());
             if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
                 listed.add(info);
@@ -383,7 +396,7 @@ public final class StorageManifestStore implements ManifestStore {
         }
     }
 
-    private static <T> T awaitResult(Future<T> future) {
+    static <T> T awaitResult(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
