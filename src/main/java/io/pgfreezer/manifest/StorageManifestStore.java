@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -262,20 +263,25 @@ public final class StorageManifestStore implements ManifestStore {
      */
     private Gathered gather(String table, boolean useKnown, boolean anyStatus) {
         String prefix = prefix(table);
-        String indexKey = indexKey(table);
+        // The index is fetched while the manifests are listed: neither needs the other, and on a
+        // large table each is a good part of the time a listing takes.
+        FutureTask<StoredIndex> fetch = new FutureTask<>(() -> fetchIndex(table, useKnown));
+        new ReaderThreads().newThread(fetch).start();
         List<ObjectInfo> listed = new ArrayList<>();
-        boolean indexListed = false;
-        for (ObjectInfo info : ManifestListing.list(storage, prefix, listPageSize, parallelism, new ReaderThreads())) {
-            String rest = info.key().substring(prefix.length());
-            if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
-                listed.add(info);
+        try {
+            for (ObjectInfo info : ManifestListing.list(storage, prefix, listPageSize, parallelism, new ReaderThreads())) {
+                String rest = info.key().substring(prefix.length());
+                if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
+                    listed.add(info);
+                }
             }
+        } catch (RuntimeException | Error e) {
+            fetch.cancel(true);
+            throw e;
         }
-        // A listing, not a GET, finds out whether there is an index: no read for one that is absent.
-        for (ObjectInfo info : storage.list(indexKey)) {
-            indexListed |= info.key().equals(indexKey);
-        }
-        Map<String, ManifestIndex.Entry> index = useKnown && indexListed && !listed.isEmpty() ? readIndex(table) : null;
+        StoredIndex stored = awaitResult(fetch);
+        boolean indexListed = stored.listed();
+        Map<String, ManifestIndex.Entry> index = listed.isEmpty() ? null : stored.entries();
         Map<String, ManifestIndex.Entry> entries = new LinkedHashMap<>();
         List<String> toRead = new ArrayList<>();
         for (ObjectInfo info : listed) {
@@ -312,6 +318,20 @@ public final class StorageManifestStore implements ManifestStore {
 
     private static boolean isDone(ManifestIndex.Entry e) {
         return e.manifest().status() == BatchStatus.DONE;
+    }
+
+    /** @param entries the usable index, or null */
+    private record StoredIndex(boolean listed, Map<String, ManifestIndex.Entry> entries) {
+    }
+
+    private StoredIndex fetchIndex(String table, boolean useKnown) {
+        String indexKey = indexKey(table);
+        boolean listed = false;
+        // A listing, not a GET, finds out whether there is an index: no read for one that is absent.
+        for (ObjectInfo info : storage.list(indexKey)) {
+            listed |= info.key().equals(indexKey);
+        }
+        return new StoredIndex(listed, useKnown && listed ? readIndex(table) : null);
     }
 
     /** The stored index, or null when there is none or it cannot be trusted. */
