@@ -22,13 +22,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Manifests as objects under {@code _manifests/{table}/{batch_id}.json}, the original's layout.
  *
- * <p>Listing a table takes one key listing (paginated) and, where a {@link ManifestIndex} is
+ * <p>Listing a table takes one key listing (one request up to 1,000 manifests, parts listed at
+ * once beyond that: {@link ManifestListing}) and, where a {@link ManifestIndex} is
  * present, reads only the manifests whose listed version differs from the index's entry: what
  * changed since the index was written. Without an index (a bucket the original filled, or one
  * never indexed) every manifest is read, one small GET each, on a bounded pool so the wall time
@@ -49,6 +51,8 @@ public final class StorageManifestStore implements ManifestStore {
     /** Environment variable that sets how many manifest reads are in flight at once. */
     public static final String PARALLELISM_VARIABLE = "PG_FREEZER_MANIFEST_READS";
     private static final int MAX_PARALLELISM = 1024;
+    /** S3's largest listing page: a table of at most this many manifests is listed in one request. */
+    static final int LIST_PAGE_SIZE = 1000;
 
     private static final Comparator<BatchManifest> WINDOW_ORDER =
             Comparator.comparing(BatchManifest::windowStart)
@@ -57,6 +61,7 @@ public final class StorageManifestStore implements ManifestStore {
 
     private final ObjectStorage storage;
     private final int parallelism;
+    private final int listPageSize;
     private final Clock clock;
     /** The version of each manifest as last read or written here, for conditional saves. */
     private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -82,12 +87,21 @@ public final class StorageManifestStore implements ManifestStore {
     }
 
     StorageManifestStore(ObjectStorage storage, int parallelism, Clock clock) {
+        this(storage, parallelism, clock, LIST_PAGE_SIZE);
+    }
+
+    /** @param listPageSize keys per listing request; tests make it small to list in parts with few manifests */
+    StorageManifestStore(ObjectStorage storage, int parallelism, Clock clock, int listPageSize) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        if (listPageSize < 1) {
+            throw new IllegalArgumentException("listPageSize must be at least 1");
         }
         this.storage = storage;
         this.parallelism = parallelism;
         this.clock = clock;
+        this.listPageSize = listPageSize;
     }
 
     /** A store whose read concurrency comes from {@value #PARALLELISM_VARIABLE} when set. */
@@ -249,20 +263,25 @@ public final class StorageManifestStore implements ManifestStore {
      */
     private Gathered gather(String table, boolean useKnown, boolean anyStatus) {
         String prefix = prefix(table);
-        String indexKey = indexKey(table);
+        // The index is fetched while the manifests are listed: neither needs the other, and on a
+        // large table each is a good part of the time a listing takes.
+        FutureTask<StoredIndex> fetch = new FutureTask<>(() -> fetchIndex(table, useKnown));
+        new ReaderThreads().newThread(fetch).start();
         List<ObjectInfo> listed = new ArrayList<>();
-        boolean indexListed = false;
-        for (ObjectInfo info : storage.list(prefix)) {
-            String rest = info.key().substring(prefix.length());
-            if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
-                listed.add(info);
+        try {
+            for (ObjectInfo info : ManifestListing.list(storage, prefix, listPageSize, parallelism, new ReaderThreads())) {
+                String rest = info.key().substring(prefix.length());
+                if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
+                    listed.add(info);
+                }
             }
+        } catch (RuntimeException | Error e) {
+            fetch.cancel(true);
+            throw e;
         }
-        // A listing, not a GET, finds out whether there is an index: no read for one that is absent.
-        for (ObjectInfo info : storage.list(indexKey)) {
-            indexListed |= info.key().equals(indexKey);
-        }
-        Map<String, ManifestIndex.Entry> index = useKnown && indexListed && !listed.isEmpty() ? readIndex(table) : null;
+        StoredIndex stored = awaitResult(fetch);
+        boolean indexListed = stored.listed();
+        Map<String, ManifestIndex.Entry> index = listed.isEmpty() ? null : stored.entries();
         Map<String, ManifestIndex.Entry> entries = new LinkedHashMap<>();
         List<String> toRead = new ArrayList<>();
         for (ObjectInfo info : listed) {
@@ -299,6 +318,20 @@ public final class StorageManifestStore implements ManifestStore {
 
     private static boolean isDone(ManifestIndex.Entry e) {
         return e.manifest().status() == BatchStatus.DONE;
+    }
+
+    /** @param entries the usable index, or null */
+    private record StoredIndex(boolean listed, Map<String, ManifestIndex.Entry> entries) {
+    }
+
+    private StoredIndex fetchIndex(String table, boolean useKnown) {
+        String indexKey = indexKey(table);
+        boolean listed = false;
+        // A listing, not a GET, finds out whether there is an index: no read for one that is absent.
+        for (ObjectInfo info : storage.list(indexKey)) {
+            listed |= info.key().equals(indexKey);
+        }
+        return new StoredIndex(listed, useKnown && listed ? readIndex(table) : null);
     }
 
     /** The stored index, or null when there is none or it cannot be trusted. */
@@ -383,7 +416,7 @@ public final class StorageManifestStore implements ManifestStore {
         }
     }
 
-    private static <T> T awaitResult(Future<T> future) {
+    static <T> T awaitResult(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -87,6 +87,35 @@ public interface ObjectStorage extends AutoCloseable {
     List<ObjectInfo> list(String prefix);
 
     /**
+     * One page of {@link #list(String)}: at most {@code limit} objects under {@code prefix} whose
+     * keys sort after {@code startAfter} (null: from the start), in key order. A caller that knows
+     * how keys spread can list several parts of a prefix at once instead of paging through all of
+     * it in sequence. Backends with a real ranged listing override this; the default filters the
+     * whole listing, which is what a local directory costs anyway.
+     */
+    default Page listPage(String prefix, String startAfter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        List<ObjectInfo> after = list(prefix).stream()
+                .filter(o -> startAfter == null || ObjectKeys.ORDER.compare(o.key(), startAfter) > 0)
+                .sorted(java.util.Comparator.comparing(ObjectInfo::key, ObjectKeys.ORDER))
+                .toList();
+        List<ObjectInfo> page = after.subList(0, Math.min(limit, after.size()));
+        return new Page(List.copyOf(page), page.isEmpty() ? startAfter : page.get(page.size() - 1).key(),
+                after.size() > limit);
+    }
+
+    /**
+     * @param objects   in key order
+     * @param lastKey   where the next page starts after: the last key the backend returned, which
+     *                  may be one it leaves out of {@code objects} (a folder marker)
+     * @param truncated whether more objects follow
+     */
+    record Page(List<ObjectInfo> objects, String lastKey, boolean truncated) {
+    }
+
+    /**
      * Discards what interrupted writes of {@code key} left behind (a killed process cannot clean
      * up): staged temp files of the local backend, incomplete multipart uploads on S3. Only call
      * it while no other writer of {@code key} can be running, e.g. under the table's lock.

@@ -194,6 +194,29 @@ public final class S3ObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public Page listPage(String prefix, String startAfter, int limit) {
+        String validPrefix = ObjectKeys.requireValidPrefix(prefix);
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        try {
+            var response = client.listObjectsV2(b -> b.bucket(bucket).prefix(validPrefix).startAfter(startAfter)
+                    .maxKeys(limit));
+            List<ObjectInfo> found = new ArrayList<>(response.contents().size());
+            String last = startAfter;
+            for (S3Object object : response.contents()) {
+                last = object.key();
+                if (!object.key().endsWith("/")) {
+                    found.add(new ObjectInfo(object.key(), object.size(), object.lastModified(), object.eTag()));
+                }
+            }
+            return new Page(List.copyOf(found), last, Boolean.TRUE.equals(response.isTruncated()));
+        } catch (SdkException e) {
+            throw errors.translate("ListObjectsV2", "s3://" + bucket + "/" + validPrefix, e);
+        }
+    }
+
+    @Override
     public int discardUnfinished(String key) {
         ObjectKeys.requireValidKey(key);
         int removed = 0;

@@ -89,16 +89,22 @@ public final class ManifestBenchmark {
         double run2 = timed(config, "run");
         // Where the indexed time goes: the key listing alone, paginated as every command does it.
         double listing;
+        double indexGet;
         try (ObjectStorage storage = ObjectStorages.open(s3.storageConfig(bucket))) {
             long t = System.nanoTime();
             int keys = storage.list(StorageManifestStore.ROOT + TABLE + "/").size();
             listing = seconds(t);
-            System.out.printf("  key listing alone: %,d keys in %.2f s%n", keys, listing);
+            System.out.printf("  key listing alone (one page after another): %,d keys in %.2f s%n", keys, listing);
+            t = System.nanoTime();
+            int indexBytes = storage.get(StorageManifestStore.indexKey(TABLE)).map(b -> b.length).orElse(0);
+            indexGet = seconds(t);
+            System.out.printf("  index GET alone: %,d bytes in %.2f s%n", indexBytes, indexGet);
         }
         // A rebuild costs what the first listing did; at the largest size it is left out to save time.
         double rebuild = n <= 20_000 ? timed(config, "status", "--rebuild-index") : Double.NaN;
         if (report != null) {
             report.add(String.format("%,9d %-16s %14.2f %14s", n, "key listing only", listing, "-"));
+            report.add(String.format("%,9d %-16s %14s %14.2f", n, "index GET only", "-", indexGet));
             report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "status", status1, status2));
             report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "list --json", list1, list2));
             report.add(String.format("%,9d %-16s %14.2f %14.2f", n, "run (no work)", run1, run2));

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -263,6 +264,32 @@ abstract class ManifestIndexContract {
         assertThat(listFresh()).isEqualTo(everyManifest());
         assertThat(listFresh()).filteredOn(m -> m.batchId().equals(done.get(0).batchId()))
                 .extracting(BatchManifest::rowCount).containsExactly(101L);
+    }
+
+    @Test
+    void aTableListedInPartsShowsExactlyWhatOneListingShowsNamesOutsideTheDigitsIncluded() {
+        byte[] content = storage.get(StorageManifestStore.key(TABLE, done.get(0).batchId())).orElseThrow();
+        // Around and between the sixteen digit parts, by code point: before '0', between '9' and
+        // 'a' (uppercase included), after 'f', and non-ASCII.
+        List<String> odd = List.of("+early", "0", "9~", ":colon", "A0B1", "ZZ-by-hand", "_under", "`tick",
+                "g-after", "zz", "~tilde", "\u00e9-accent");
+        for (String name : odd) {
+            storage.put(StorageManifestStore.ROOT + TABLE + "/" + name + ".json", content, "application/json");
+        }
+        List<BatchManifest> everyOne = everyManifest();
+        assertThat(everyOne).hasSize(done.size() + 2 + odd.size());
+        // Three keys a page: every part and every stretch between them takes more than one page.
+        for (int pageSize : new int[] {1, 3, 1000}) {
+            assertThat(new StorageManifestStore(storage, 4, Clock.systemUTC(), pageSize).list(TABLE))
+                    .as("page size %d", pageSize).isEqualTo(everyOne);
+        }
+        writeIndexOf(done.size() + 2 + odd.size());
+        assertThat(new StorageManifestStore(storage, 4, Clock.systemUTC(), 3).list(TABLE)).isEqualTo(everyOne);
+    }
+
+    private void writeIndexOf(int manifests) {
+        StorageManifestStore.IndexUpdate update = new StorageManifestStore(storage).refreshIndex(TABLE);
+        assertThat(update.manifests()).isEqualTo(manifests);
     }
 
     @Test
