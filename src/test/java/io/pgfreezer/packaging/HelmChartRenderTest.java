@@ -479,7 +479,11 @@ class HelmChartRenderTest {
         java.io.StringWriter help = new java.io.StringWriter();
         io.pgfreezer.cli.Main.commandLine(new java.io.PrintWriter(help, true), new java.io.PrintWriter(new java.io.StringWriter()))
                 .execute("run", "--help");
-        String dryRunHelp = help.toString().lines().filter(l -> l.strip().startsWith("--dry-run")).findFirst().orElseThrow();
+        // The option's whole description as --help prints it, wrapped lines joined.
+        String printed = help.toString().replaceAll("\\s+", " ");
+        int at = printed.indexOf("--dry-run ");
+        int next = printed.indexOf(" --", at + 1);
+        String dryRunHelp = printed.substring(at, next < 0 ? printed.length() : next);
 
         assertThat(dryRunHelp).contains("write and delete nothing");
         assertThat(notes.replaceAll("\\s+", " ")).contains("writes nothing to storage and deletes nothing")
