@@ -331,6 +331,31 @@ public final class Benchmark {
         System.out.printf("%s: verify of the file alone, best of 2: %.2f s on 1 thread, %.2f s on 2 threads%n",
                 table, one, two);
 
+        // verify --deep, as the command runs it, against reading the same objects' bytes once.
+        try (ObjectStorage store = ObjectStorages.open(storage)) {
+            long start = System.nanoTime();
+            long bytesRead = 0;
+            for (io.pgfreezer.manifest.BatchManifest m : new StorageManifestStore(store).list(table)) {
+                if (m.parquetPath() != null) {
+                    try (java.io.InputStream in = store.open(m.parquetPath())) {
+                        bytesRead += in.transferTo(java.io.OutputStream.nullOutputStream());
+                    }
+                }
+            }
+            double readOnce = seconds(start);
+            start = System.nanoTime();
+            io.pgfreezer.verify.ArchiveVerifier.Report deep = new io.pgfreezer.verify.ArchiveVerifier(store,
+                    new StorageManifestStore(store), root).verify(config.tables(),
+                    new io.pgfreezer.verify.ArchiveVerifier.Options(null, null, true, 2),
+                    io.pgfreezer.verify.ArchiveVerifier.Listener.NONE);
+            double deepSeconds = seconds(start);
+            if (!deep.intact()) {
+                throw new IllegalStateException("benchmark archive did not verify as intact");
+            }
+            System.out.printf("%s: verify --deep %.2f s vs reading the objects' %,d bytes once %.2f s (ratio %.2f, goal <= 2)%n",
+                    table, deepSeconds, bytesRead, readOnce, deepSeconds / readOnce);
+        }
+
         double plainCopyIn;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
              java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(binary), 1 << 16)) {
