@@ -39,7 +39,8 @@ import java.util.Map;
  * (its data file and any late files) in one transaction, as the binary COPY stream export read,
  * re-encoded from the archived values by {@link PgBinaryEncoder}. Before the transaction commits,
  * the bytes sent must hash to each file's value digest, which proves the rows are exactly the
- * ones PostgreSQL sent at export. Memory holds one row group of one file at a time.
+ * ones PostgreSQL sent at export. Memory holds one row group of one file at a time, and a few
+ * send buffers of the tuples a {@link TupleProducer} encodes ahead of the COPY.
  *
  * <p>Never duplicates: a window that already has rows in the target in its range is refused.
  * Into the archived table itself, the window's manifest records the restoring transaction before
@@ -403,58 +404,36 @@ public final class Restorer {
             // covers; otherwise the proof encodes the file's own columns a second time.
             ValueDigest proof = plan.sameAsFile() ? new ValueDigest() : new ValueDigest(names, wire(names, wire));
             RestoreTarget.Load load = target.load(plan.load());
-            int[] sent = plan.sent();
-            Object[] row = new Object[sent.length];
-            byte[] out = new byte[SEND_BUFFER];
-            System.arraycopy(PgBinaryEncoder.COPY_HEADER, 0, out, 0, PgBinaryEncoder.COPY_HEADER.length);
-            int used = PgBinaryEncoder.COPY_HEADER.length;
-            long rows = 0;
+            long rows;
             long reported = 0;
-            while (reader.next()) {
-                rows++;
-                for (int i = 0; i < sent.length; i++) {
-                    row[i] = reader.get(sent[i]);
-                }
-                encoder.encode(row, rows);
-                int n = encoder.length();
-                if (plan.sameAsFile()) {
-                    proof.update(encoder.buffer(), 0, n);
-                } else {
-                    proof.addRow(reader.row(), rows);
-                }
-                if (used + n > out.length) {
-                    load.write(out, 0, used);
-                    used = 0;
-                    if (n > out.length) {
-                        load.write(encoder.buffer(), 0, n);
-                        n = 0;
+            try (TupleProducer tuples = new TupleProducer(name, reader, encoder, plan.sent(), proof, plan.sameAsFile(),
+                    SEND_BUFFER)) {
+                tuples.start();
+                for (TupleProducer.Chunk c = tuples.next(); c != null; c = tuples.next()) {
+                    load.write(c.bytes(), 0, c.length());
+                    tuples.recycle(c);
+                    if (c.rows() - reported >= 10_000) {
+                        listener.rowsSent(c.rows() - reported);
+                        reported = c.rows();
                     }
                 }
-                System.arraycopy(encoder.buffer(), 0, out, used, n);
-                used += n;
-                if (rows - reported >= 10_000) {
-                    listener.rowsSent(rows - reported);
-                    reported = rows;
+                rows = tuples.rows();
+                long received = load.finish();
+                listener.rowsSent(rows - reported);
+                checkDigest(name, tuples.digest(), expectedDigest);
+                if (received != rows || (file.rowCount() != null && rows != file.rowCount())) {
+                    throw new RestoreException(name + " decoded to " + rows + " rows, its manifest records " + file.rowCount()
+                            + " and the table received " + received + "; nothing was restored");
                 }
+                return received;
             }
-            if (used + 2 > out.length) {
-                load.write(out, 0, used);
-                used = 0;
-            }
-            System.arraycopy(PgBinaryEncoder.COPY_TRAILER, 0, out, used, 2);
-            load.write(out, 0, used + 2);
-            long received = load.finish();
-            listener.rowsSent(rows - reported);
-            String actual = proof.finish();
-            if (!actual.equals(expectedDigest)) {
-                throw new ValueMismatchException("the values restored from " + name + " have digest " + actual
-                        + " but PostgreSQL sent values with digest " + expectedDigest + " at export; nothing was restored");
-            }
-            if (received != rows || (file.rowCount() != null && rows != file.rowCount())) {
-                throw new RestoreException(name + " decoded to " + rows + " rows, its manifest records " + file.rowCount()
-                        + " and the table received " + received + "; nothing was restored");
-            }
-            return received;
+        }
+    }
+
+    private static void checkDigest(String name, String actual, String expectedDigest) {
+        if (!actual.equals(expectedDigest)) {
+            throw new ValueMismatchException("the values restored from " + name + " have digest " + actual
+                    + " but PostgreSQL sent values with digest " + expectedDigest + " at export; nothing was restored");
         }
     }
 

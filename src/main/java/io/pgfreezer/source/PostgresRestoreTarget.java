@@ -33,6 +33,8 @@ final class PostgresRestoreTarget implements RestoreTarget {
     private final String timeColumnName;
     private final String filter;
     private boolean inTransaction;
+    /** The COPY under way, if any: a rollback must end it first, or the connection waits on it for ever. */
+    private CopyIn activeCopy;
 
     /** @param source the configured table the archive is of; its filter applies only when restoring into it */
     PostgresRestoreTarget(Connection conn, long lockKey, TableConfig source, String schema, String table) {
@@ -223,7 +225,8 @@ final class PostgresRestoreTarget implements RestoreTarget {
     }
 
     private CopyIn copyIn(String sql) throws SQLException {
-        return conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        activeCopy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        return activeCopy;
     }
 
     private final class CopyLoad implements Load {
@@ -280,6 +283,15 @@ final class PostgresRestoreTarget implements RestoreTarget {
             return;
         }
         inTransaction = false;
+        CopyIn copy = activeCopy;
+        activeCopy = null;
+        if (copy != null && copy.isActive()) {
+            try {
+                copy.cancelCopy();
+            } catch (SQLException e) {
+                log.debug("cancelling the COPY of the restore failed; the rollback ends it", e);
+            }
+        }
         try {
             conn.rollback();
             conn.setAutoCommit(true);

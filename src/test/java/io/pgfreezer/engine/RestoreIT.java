@@ -21,6 +21,7 @@ import io.pgfreezer.format.ArchiveWriter;
 import io.pgfreezer.format.WrittenFile;
 import io.pgfreezer.storage.ObjectOutput;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
@@ -396,6 +397,100 @@ class RestoreIT {
         assertThat(r.out()).contains("FAILED").contains("have digest").contains("nothing was restored");
         assertThat(f.count("SELECT count(*) FROM readings")).isZero();
         assertThat(window(f, "readings").restore()).isNull();
+    }
+
+    /**
+     * Decoding runs ahead of the COPY on a thread of its own: a value it cannot encode, megabytes
+     * into the stream, must still end the window with its cause named and no row kept, however
+     * much of the stream PostgreSQL already took.
+     */
+    @Test
+    void aFailureWhileDecodingMidStreamRollsTheWindowBackAndNamesTheCause() {
+        int[] batches = {0};
+        ArchiveFixture f = ArchiveFixture.local().clock(ExactValuesIT.CLOCK)
+                .table("shifts", "ts", Granularity.DAILY, Duration.ofDays(1))
+                .format(real -> new ArchiveFormat() {
+                    @Override
+                    public String extension() {
+                        return real.extension();
+                    }
+
+                    @Override
+                    public ArchiveWriter newWriter(ObjectOutput out, Schema schema, Map<String, String> metadata) {
+                        ArchiveWriter writer = real.newWriter(out, schema, metadata);
+                        return new ArchiveWriter() {
+                            @Override
+                            public void write(VectorSchemaRoot batch) {
+                                // The eleventh batch ends in a time PostgreSQL never sent.
+                                if (batches[0]++ == 10) {
+                                    ((VarCharVector) batch.getVector("starts")).setSafe(batch.getRowCount() - 1,
+                                            "not a time".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                }
+                                writer.write(batch);
+                            }
+
+                            @Override
+                            public WrittenFile finish() {
+                                return writer.finish();
+                            }
+
+                            @Override
+                            public WrittenFile finish(Map<String, String> closingMetadata) {
+                                return writer.finish(closingMetadata);
+                            }
+
+                            @Override
+                            public void close() {
+                                writer.close();
+                            }
+                        };
+                    }
+
+                    @Override
+                    public long decodeAll(Path file) {
+                        // Blind to values, as the writer bug this stands for would leave the proof.
+                        try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
+                            long rows = 0;
+                            while (reader.next()) {
+                                rows++;
+                            }
+                            return rows;
+                        }
+                    }
+
+                    @Override
+                    public Map<String, String> footerMetadata(Path file) {
+                        return real.footerMetadata(file);
+                    }
+                });
+        f.sql("CREATE TABLE shifts (ts timestamptz NOT NULL, starts time, note text)",
+                "INSERT INTO shifts SELECT t, (t AT TIME ZONE 'UTC')::time, repeat('x', 40) || extract(epoch FROM t)::bigint "
+                        + "FROM generate_series(timestamptz '" + DAY + " 00:00:00+00', timestamptz '" + DAY
+                        + " 23:59:59+00', interval '1 second') t");
+        assertThat(f.runAll().batches()).extracting(BatchOutcome::result).containsExactly(BatchOutcome.Result.DONE);
+        assertThat(batches[0]).isGreaterThan(11);
+        TableConfig table = f.config().tables().get(0);
+        long[] sent = {0};
+        Restorer.Report report;
+        try (ObjectStorage storage = f.openStorage(); PostgresSource source = new PostgresSource(f.config().database());
+             RestoreTarget target = source.openRestore(table, table.schema(), table.name()).orElseThrow()) {
+            report = new Restorer(storage, new StorageManifestStore(storage), Path.of(System.getProperty("java.io.tmpdir")),
+                    Clock.systemUTC()).restore(table, target, new Restorer.Options(ArchiveFixture.at(DAY + "T00:00:00Z"),
+                    ArchiveFixture.at(NEXT + "T00:00:00Z"), true, false, false), new Restorer.Listener() {
+                        @Override
+                        public void rowsSent(long rows) {
+                            sent[0] += rows;
+                        }
+                    });
+        }
+
+        Restorer.WindowResult w = report.windows().get(0);
+        assertThat(w.outcome()).isEqualTo(Restorer.Outcome.FAILED);
+        assertThat(w.message()).contains("row " + 11 * 4096 + " column \"starts\" holds not a time")
+                .contains("no PostgreSQL time value");
+        assertThat(sent[0]).as("rows already in the COPY stream when decoding failed").isGreaterThanOrEqualTo(20_000);
+        assertThat(f.count("SELECT count(*) FROM shifts")).isZero();
+        assertThat(window(f, "shifts").restore()).isNull();
     }
 
     @Test
