@@ -62,7 +62,7 @@ public final class ManifestCodec {
         n.put("chunks_deleted", m.chunksDeleted());
         n.put("kind", m.kind());
         n.put("parent_batch_id", m.parentBatchId());
-        // Written only when set, so manifests of tables without partitions read as before.
+        // Written only when set: manifests of earlier versions and of the original carry none of these.
         if (m.valueDigest() != null) {
             n.put("value_digest", m.valueDigest());
         }
