@@ -137,28 +137,18 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
                 params.put("port", String.join(",", ports));
             }
         }
-        if (!queryText.isEmpty()) {
-            for (String pair : queryText.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
-                if (eq < 0) {
-                    throw new IllegalArgumentException("has query parameter '" + key + "' without a value");
-                }
-                String value = pair.substring(eq + 1);
-                switch (key) {
-                    case "host", "hostaddr", "port", "dbname" -> throw new IllegalArgumentException("sets '" + key
-                            + "' as a query parameter; write it in the URI itself (postgresql://user@host:port/dbname)");
-                    default -> {
-                        String decoded = percentDecode(value, "value of query parameter '" + key + "'");
-                        if (LibpqParameters.isLibpq(key)) {
-                            params.put(key, decoded);
-                        } else {
-                            // Not libpq's: one of the JDBC driver's own properties, passed on as written.
-                            params.passThrough(key, decoded, value);
-                        }
+        for (QueryPair pair : queryPairs(queryText)) {
+            String key = pair.key();
+            switch (key) {
+                case "host", "hostaddr", "port", "dbname" -> throw new IllegalArgumentException("sets '" + key
+                        + "' as a query parameter; write it in the URI itself (postgresql://user@host:port/dbname)");
+                default -> {
+                    String decoded = percentDecode(pair.value(), "value of query parameter '" + key + "'");
+                    if (LibpqParameters.isLibpq(key)) {
+                        params.put(key, decoded);
+                    } else {
+                        // Not libpq's: one of the JDBC driver's own properties, passed on as written.
+                        params.passThrough(key, decoded, pair.value());
                     }
                 }
             }
@@ -220,19 +210,9 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
 
         static Query parse(String text) {
             Query query = new Query();
-            if (text.isEmpty()) {
-                return query;
-            }
-            for (String pair : text.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
-                if (eq < 0) {
-                    throw new IllegalArgumentException("has query parameter '" + key + "' without a value");
-                }
-                String value = pair.substring(eq + 1);
+            for (QueryPair pair : queryPairs(text)) {
+                String key = pair.key();
+                String value = pair.value();
                 switch (key) {
                     case "user" -> query.user = emptyToNull(percentDecode(value, "user name"));
                     case "password" -> query.password = emptyToNull(percentDecode(value, "password"));
@@ -240,7 +220,7 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
                         if (isSecret(key)) {
                             query.secrets.put(key, percentDecode(value, "value of query parameter '" + key + "'"));
                         } else {
-                            query.kept.add(pair);
+                            query.kept.add(pair.text());
                         }
                     }
                 }
@@ -251,6 +231,26 @@ record PostgresDsn(String jdbcUrl, String user, String password, Map<String, Str
         String suffix() {
             return kept.isEmpty() ? "" : "?" + String.join("&", kept);
         }
+    }
+
+    /** One {@code key=value} of a URI's query, value still percent-encoded, and its text as written. */
+    private record QueryPair(String key, String value, String text) {
+    }
+
+    /** A query's pairs in order, empty ones skipped; a key without '=' is refused, naming it. */
+    private static List<QueryPair> queryPairs(String text) {
+        List<QueryPair> pairs = new ArrayList<>();
+        for (String pair : text.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("has query parameter '" + pair + "' without a value");
+            }
+            pairs.add(new QueryPair(pair.substring(0, eq), pair.substring(eq + 1), pair));
+        }
+        return pairs;
     }
 
     private static int indexOfAny(String s, char a, char b) {
