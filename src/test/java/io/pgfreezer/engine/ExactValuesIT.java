@@ -327,6 +327,18 @@ class ExactValuesIT {
 
     /** A writer that alters the batch before writing it: a conversion bug between PostgreSQL and the file. */
     static UnaryOperator<ArchiveFormat> planted(Consumer<VectorSchemaRoot> bug) {
+        return planted(bug, false);
+    }
+
+    /**
+     * As {@link #planted}, with verification blind to values as well (it only counts the rows), so
+     * the altered file becomes a DONE archive: what a reader of the archive must still catch.
+     */
+    static UnaryOperator<ArchiveFormat> plantedPastTheProof(Consumer<VectorSchemaRoot> bug) {
+        return planted(bug, true);
+    }
+
+    private static UnaryOperator<ArchiveFormat> planted(Consumer<VectorSchemaRoot> bug, boolean blindProof) {
         return real -> new ArchiveFormat() {
             @Override
             public String extension() {
@@ -367,7 +379,16 @@ class ExactValuesIT {
 
             @Override
             public long decodeAll(Path file) {
-                return real.decodeAll(file);
+                if (!blindProof) {
+                    return real.decodeAll(file);
+                }
+                try (io.pgfreezer.format.ParquetArchiveReader reader = io.pgfreezer.format.ParquetArchiveReader.open(file)) {
+                    long rows = 0;
+                    while (reader.next()) {
+                        rows++;
+                    }
+                    return rows;
+                }
             }
         };
     }

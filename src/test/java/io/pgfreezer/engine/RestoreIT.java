@@ -16,14 +16,8 @@ import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.testing.ArchiveFixture;
 import io.pgfreezer.testing.ForwardingManifestStore;
 import io.pgfreezer.testing.SimulatedCrash;
-import io.pgfreezer.format.ArchiveFormat;
-import io.pgfreezer.format.ArchiveWriter;
-import io.pgfreezer.format.WrittenFile;
-import io.pgfreezer.storage.ObjectOutput;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -340,55 +333,8 @@ class RestoreIT {
      */
     @Test
     void valuesThatAreNotWhatPostgresSentAreNeverCommitted() {
-        ArchiveFixture f = readings().format(real -> new ArchiveFormat() {
-            @Override
-            public String extension() {
-                return real.extension();
-            }
-
-            @Override
-            public ArchiveWriter newWriter(ObjectOutput out, Schema schema, Map<String, String> metadata) {
-                ArchiveWriter writer = real.newWriter(out, schema, metadata);
-                return new ArchiveWriter() {
-                    @Override
-                    public void write(VectorSchemaRoot batch) {
-                        ((IntVector) batch.getVector("sensor")).set(0, 999);
-                        writer.write(batch);
-                    }
-
-                    @Override
-                    public WrittenFile finish() {
-                        return writer.finish();
-                    }
-
-                    @Override
-                    public WrittenFile finish(Map<String, String> closingMetadata) {
-                        return writer.finish(closingMetadata);
-                    }
-
-                    @Override
-                    public void close() {
-                        writer.close();
-                    }
-                };
-            }
-
-            @Override
-            public long decodeAll(Path file) {
-                try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
-                    long rows = 0;
-                    while (reader.next()) {
-                        rows++;
-                    }
-                    return rows;
-                }
-            }
-
-            @Override
-            public Map<String, String> footerMetadata(Path file) {
-                return real.footerMetadata(file);
-            }
-        });
+        ArchiveFixture f = readings().format(ExactValuesIT.plantedPastTheProof(
+                batch -> ((IntVector) batch.getVector("sensor")).set(0, 999)));
         assertThat(f.runAll().batches()).extracting(BatchOutcome::result).containsExactly(BatchOutcome.Result.DONE);
 
         Run r = cli(f, "restore", "-t", "readings", "--from", DAY, "--to", NEXT);
@@ -409,60 +355,13 @@ class RestoreIT {
         int[] batches = {0};
         ArchiveFixture f = ArchiveFixture.local().clock(ExactValuesIT.CLOCK)
                 .table("shifts", "ts", Granularity.DAILY, Duration.ofDays(1))
-                .format(real -> new ArchiveFormat() {
-                    @Override
-                    public String extension() {
-                        return real.extension();
+                // The eleventh batch ends in a time PostgreSQL never sent.
+                .format(ExactValuesIT.plantedPastTheProof(batch -> {
+                    if (batches[0]++ == 10) {
+                        ((VarCharVector) batch.getVector("starts")).setSafe(batch.getRowCount() - 1,
+                                "not a time".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     }
-
-                    @Override
-                    public ArchiveWriter newWriter(ObjectOutput out, Schema schema, Map<String, String> metadata) {
-                        ArchiveWriter writer = real.newWriter(out, schema, metadata);
-                        return new ArchiveWriter() {
-                            @Override
-                            public void write(VectorSchemaRoot batch) {
-                                // The eleventh batch ends in a time PostgreSQL never sent.
-                                if (batches[0]++ == 10) {
-                                    ((VarCharVector) batch.getVector("starts")).setSafe(batch.getRowCount() - 1,
-                                            "not a time".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                                }
-                                writer.write(batch);
-                            }
-
-                            @Override
-                            public WrittenFile finish() {
-                                return writer.finish();
-                            }
-
-                            @Override
-                            public WrittenFile finish(Map<String, String> closingMetadata) {
-                                return writer.finish(closingMetadata);
-                            }
-
-                            @Override
-                            public void close() {
-                                writer.close();
-                            }
-                        };
-                    }
-
-                    @Override
-                    public long decodeAll(Path file) {
-                        // Blind to values, as the writer bug this stands for would leave the proof.
-                        try (ParquetArchiveReader reader = ParquetArchiveReader.open(file)) {
-                            long rows = 0;
-                            while (reader.next()) {
-                                rows++;
-                            }
-                            return rows;
-                        }
-                    }
-
-                    @Override
-                    public Map<String, String> footerMetadata(Path file) {
-                        return real.footerMetadata(file);
-                    }
-                });
+                }));
         f.sql("CREATE TABLE shifts (ts timestamptz NOT NULL, starts time, note text)",
                 "INSERT INTO shifts SELECT t, (t AT TIME ZONE 'UTC')::time, repeat('x', 40) || extract(epoch FROM t)::bigint "
                         + "FROM generate_series(timestamptz '" + DAY + " 00:00:00+00', timestamptz '" + DAY
