@@ -83,17 +83,17 @@ final class ValueConverters {
             case DECIMAL:
                 return decimal(((DecimalLogicalTypeAnnotation) logical).getScale(), out);
             case STRING:
-                return new PrimitiveConverter() {
+                return new DictionaryText(out) {
                     @Override
-                    public void addBinary(Binary value) {
-                        out.accept(value.toStringUsingUTF8());
+                    Object value(Binary value) {
+                        return value.toStringUsingUTF8();
                     }
                 };
             case JSON:
-                return new PrimitiveConverter() {
+                return new DictionaryText(out) {
                     @Override
-                    public void addBinary(Binary value) {
-                        out.accept(new JsonText(value.toStringUsingUTF8()));
+                    Object value(Binary value) {
+                        return new JsonText(value.toStringUsingUTF8());
                     }
                 };
             case BYTES:
@@ -130,6 +130,45 @@ final class ValueConverters {
                         kind == ValueKind.TIMESTAMP_UTC, out);
             default:
                 throw new IllegalStateException("no converter for " + kind);
+        }
+    }
+
+    /**
+     * A text column whose dictionary-encoded pages decode each dictionary entry once per column
+     * chunk instead of once per row: a column of a few distinct values (units, tags, states) then
+     * costs a lookup per row. The values are immutable, so rows may share them.
+     */
+    private abstract static class DictionaryText extends PrimitiveConverter {
+        private final Consumer<Object> out;
+        private Object[] entries;
+
+        DictionaryText(Consumer<Object> out) {
+            this.out = out;
+        }
+
+        abstract Object value(Binary value);
+
+        @Override
+        public boolean hasDictionarySupport() {
+            return true;
+        }
+
+        @Override
+        public void setDictionary(org.apache.parquet.column.Dictionary dictionary) {
+            entries = new Object[dictionary.getMaxId() + 1];
+            for (int id = 0; id < entries.length; id++) {
+                entries[id] = value(dictionary.decodeToBinary(id));
+            }
+        }
+
+        @Override
+        public void addValueFromDictionary(int dictionaryId) {
+            out.accept(entries[dictionaryId]);
+        }
+
+        @Override
+        public void addBinary(Binary value) {
+            out.accept(value(value));
         }
     }
 
