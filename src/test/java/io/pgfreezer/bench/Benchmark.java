@@ -43,7 +43,8 @@ import java.util.Optional;
  * against one plain {@code DELETE}, the peak Java heap for two window sizes (it must not grow
  * with the window), verification on one and two decoding threads, restore against a plain
  * {@code COPY ... FROM STDIN (FORMAT binary)} of the same rows into the same table in the same
- * state, and the peak resident set of the
+ * state, verify --deep against one read of the objects from local storage and from an S3 API
+ * server, and the peak resident set of the
  * packaged tool run as a child process for 1,000,000 rows and for the full count; then, for the
  * same day in a day-partitioned table, the prune step of {@code retention: drop} against a plain
  * DELETE on an unpartitioned copy and a bare DROP TABLE of the partition, with the dead tuples
