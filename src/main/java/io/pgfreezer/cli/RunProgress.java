@@ -36,6 +36,9 @@ final class RunProgress implements ProgressListener {
     private final Map<String, Batch> active = new LinkedHashMap<>();
     /** Every table planned in this run; guarded by {@code this}. */
     private final Map<String, Table> tables = new LinkedHashMap<>();
+    /** When exported rows last redrew the line; guarded by {@code this}. */
+    private long lastRowsRender;
+    private boolean renderedRows;
 
     RunProgress(Progress line, LongSupplier nanoTime) {
         this.line = line;
@@ -123,7 +126,13 @@ final class RunProgress implements ProgressListener {
         b.rows += rows;
         b.bytes += bytes;
         b.lastRows = nanoTime.getAsLong();
-        render();
+        // Called for every batch of a few thousand rows, on the export's writer thread: building
+        // the text each time cost that thread 8% of its time, for a line drawn four times a second.
+        if (!renderedRows || b.lastRows - lastRowsRender >= Progress.MIN_INTERVAL_NANOS) {
+            renderedRows = true;
+            lastRowsRender = b.lastRows;
+            render();
+        }
     }
 
     @Override

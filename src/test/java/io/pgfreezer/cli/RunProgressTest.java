@@ -21,8 +21,8 @@ class RunProgressTest {
 
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
     private final AtomicLong now = new AtomicLong(0);
-    private final RunProgress listener = new RunProgress(
-            new Progress(new PrintStream(screen, true, StandardCharsets.UTF_8), now::get, 200), now::get);
+    private final Progress progress = new Progress(new PrintStream(screen, true, StandardCharsets.UTF_8), now::get, 200);
+    private final RunProgress listener = new RunProgress(progress, now::get);
 
     /** What the terminal shows now: the text after the last erase. */
     private String line() {
@@ -46,6 +46,24 @@ class RunProgressTest {
         listener.rowsExported("public.sensor_readings", 50_000, 2 * 1024 * 1024);
 
         assertThat(line()).isEqualTo("public.sensor_readings 2024-01-20: 100,000 rows, 5.0 MB, 25,000 rows/s");
+    }
+
+    @Test
+    void rowsExportedWithinAQuarterSecondOfTheLastUpdateWaitForTheNextDueOne() {
+        listener.batchStarted("public.a", JAN_20);
+        now.addAndGet(SECOND);
+        listener.rowsExported("public.a", 1_000, 1024);
+        now.addAndGet(Progress.MIN_INTERVAL_NANOS / 10);
+        listener.rowsExported("public.a", 1_000, 1024);
+        // A log line redraws the latest text the line was given.
+        progress.otherOutput("log\n".getBytes(StandardCharsets.UTF_8), 0, 4);
+
+        assertThat(line()).startsWith("public.a 2024-01-20: 1,000 rows");
+
+        now.addAndGet(Progress.MIN_INTERVAL_NANOS);
+        listener.rowsExported("public.a", 1_000, 1024);
+
+        assertThat(line()).startsWith("public.a 2024-01-20: 3,000 rows");
     }
 
     @Test

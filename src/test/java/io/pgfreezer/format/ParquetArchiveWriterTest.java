@@ -90,6 +90,37 @@ class ParquetArchiveWriterTest {
     }
 
     @Test
+    void jsonColumnsCarryNoMinimumOrMaximumWhileEveryOtherColumnKeepsThem() throws Exception {
+        Field doc = new Field("doc", new FieldType(true, ArrowType.Utf8.INSTANCE, null,
+                Map.of(ArchiveMetadata.LOGICAL, ArchiveMetadata.LOGICAL_JSON)), null);
+        Schema schema = new Schema(List.of(ID, NOTE, doc));
+        Path file = dir.resolve("json.parquet");
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+             FileObjectOutput sink = new FileObjectOutput(file);
+             ParquetArchiveWriter writer = ParquetArchiveWriter.open(sink, schema, Compression.SNAPPY, Map.of())) {
+            root.allocateNew();
+            for (int row = 0; row < 3; row++) {
+                ((BigIntVector) root.getVector("id")).setSafe(row, row);
+                ((VarCharVector) root.getVector("note")).setSafe(row, ("note " + row).getBytes(StandardCharsets.UTF_8));
+                ((VarCharVector) root.getVector("doc")).setSafe(row, ("{\"n\": " + row + "}").getBytes(StandardCharsets.UTF_8));
+            }
+            root.setRowCount(3);
+            writer.write(root);
+            writer.finish();
+            sink.commit();
+        }
+
+        List<org.apache.parquet.hadoop.metadata.ColumnChunkMetaData> chunks =
+                ArchiveFiles.footer(file).getBlocks().get(0).getColumns();
+
+        assertThat(chunks.get(0).getStatistics().hasNonNullValue()).as("id has min and max").isTrue();
+        assertThat(chunks.get(0).getStatistics().genericGetMin()).isEqualTo(0L);
+        assertThat(chunks.get(1).getStatistics().hasNonNullValue()).as("text keeps min and max").isTrue();
+        assertThat(chunks.get(2).getStatistics().hasNonNullValue()).as("json has none").isFalse();
+        assertThat(ArchiveFiles.readAll(file)).extracting(r -> String.valueOf(r[2])).containsExactly("{\"n\": 0}", "{\"n\": 1}", "{\"n\": 2}");
+    }
+
+    @Test
     void duplicateColumnNamesAreRefused() throws Exception {
         Schema schema = new Schema(List.of(NOTE, NOTE));
         try (FileObjectOutput sink = new FileObjectOutput(dir.resolve("x.parquet"))) {
