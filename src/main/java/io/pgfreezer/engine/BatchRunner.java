@@ -232,7 +232,8 @@ final class BatchRunner {
             }
             if (result.rows() == 0) {
                 // Empty windows need no object; the manifest records that nothing was there.
-                return save(m.withEmptyExport(now()).transition(BatchStatus.UPLOADED));
+                return save(m.withEmptyExport(now()).withSnapshotXmin(result.snapshotXmin())
+                        .transition(BatchStatus.UPLOADED));
             }
             if (result.alreadyArchived() > 0) {
                 log.warn("{} row(s) in {} are in the archive already and were skipped; {} new row(s) go to {}, and "
@@ -251,7 +252,8 @@ final class BatchRunner {
             }
             log.debug("exported {} rows to {} ({} bytes)", result.rows(), storage.uri(key), file.bytes());
             return save(m.withExport(result.rows(), key, file.bytes(), file.sha256Hex(), result.chunks(), now())
-                    .withValueDigest(result.valueDigest()).transition(BatchStatus.UPLOADED));
+                    .withValueDigest(result.valueDigest()).withSnapshotXmin(result.snapshotXmin())
+                    .transition(BatchStatus.UPLOADED));
         } finally {
             if (!committed) {
                 out.abort();

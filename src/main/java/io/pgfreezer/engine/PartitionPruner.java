@@ -33,9 +33,11 @@ import java.util.Optional;
  * <p>The steps, each saved in every one of the partition's manifests before it is taken: the
  * windows wait ({@link PartitionPrune.Step#AWAITING}) until the partition holds exactly their
  * archived rows and nothing else; then {@link PartitionPrune.Step#DETACHING}: the partition is
- * detached, locked against every write, proven to hold exactly the archived rows (count, and
- * every window's value digest, re-read with the export's own COPY), and dropped or moved in the
- * proof's transaction. Where the partition can only be detached inside a transaction (before
+ * detached, locked against every write, proven to hold exactly the archived rows, and dropped or
+ * moved in the proof's transaction. The proof is one scan when every row version in the
+ * partition is older than its windows' export snapshots (recorded in their manifests) and the
+ * partition is the relation they were exported from; otherwise it counts the rows and re-reads
+ * every window's values with the export's own COPY to compare their digests. Where the partition can only be detached inside a transaction (before
  * PostgreSQL 14, or beside a DEFAULT partition), the proof, the detach and the drop are one.
  */
 final class PartitionPruner implements Pruner {
@@ -98,7 +100,10 @@ final class PartitionPruner implements Pruner {
         Optional<String> waitingFor = waitingFor(members);
         if (waitingFor.isEmpty()) {
             long expected = rowsHeld(members);
-            long held = source.partitionRows(p.qualifiedName());
+            // A partition that is exactly this window holds exactly the rows just counted in it: a second
+            // scan would tell nothing more, and the proof counts again under the lock anyway.
+            boolean justThisWindow = p.from().equals(m.windowStart()) && p.to().equals(m.windowEnd());
+            long held = justThisWindow ? inWindow : source.partitionRows(p.qualifiedName());
             if (held != expected) {
                 waitingFor = Optional.of("it holds " + held + " row(s), its verified windows " + expected);
             }
@@ -127,27 +132,35 @@ final class PartitionPruner implements Pruner {
         for (BatchManifest x : members) {
             marked.add(x.status() == BatchStatus.DELETING ? save(x.withPrune(detaching)) : x);
         }
+        PartitionProof proof = proof(marked);
+        if (proof.unchanged() != null) {
+            // Only while the partition is still attached does its catalog row say whether it is the table the windows
+            // were exported from: the detach rewrites it.
+            proof = new PartitionProof(proof.totalRows(), proof.windows(),
+                    source.sameRelationsAsAtExport(detaching.partition(), proof.unchanged()).orElse(null));
+        }
         if (source.supportsConcurrentDetach() && !p.parentHasDefault()) {
             log.info("detaching partition {} concurrently", p.qualifiedName());
             source.detachConcurrently(detaching.partition(), detaching.parent());
-            return proveDetached(detaching, marked, current);
+            return proveDetached(detaching, marked, current, proof);
         }
         // PostgreSQL refuses a concurrent detach beside a DEFAULT partition (and before 14 has
         // none), so the detach happens inside the proof's transaction, under its lock: atomic, at
         // the price of a brief ACCESS EXCLUSIVE lock on the parent.
-        PartitionProof.Outcome o = source.proveAndRemove(detaching.partition(), detaching.parent(), proof(marked), true,
+        PartitionProof.Outcome o = source.proveAndRemove(detaching.partition(), detaching.parent(), proof, true,
                 drops(), table.retentionSchema());
         if (!o.matches()) {
             BatchManifest failed = backToAwaiting(marked, current);
             throw new GuardTripped(failed, "Partition guard: partition " + detaching.partition() + " " + o.difference()
                     + "; nothing was detached or deleted");
         }
-        return done(marked, current);
+        return done(marked, current, o.method());
     }
 
     /** The partition no longer takes rows through its parent: the proof decides whether it goes. */
-    private BatchManifest proveDetached(PartitionPrune detaching, List<BatchManifest> members, String current) {
-        PartitionProof.Outcome o = source.proveAndRemove(detaching.partition(), detaching.parent(), proof(members), false,
+    private BatchManifest proveDetached(PartitionPrune detaching, List<BatchManifest> members, String current,
+                                        PartitionProof proof) {
+        PartitionProof.Outcome o = source.proveAndRemove(detaching.partition(), detaching.parent(), proof, false,
                 drops(), table.retentionSchema());
         if (!o.matches()) {
             source.reattach(detaching.partition(), detaching.parent(), detaching.from(), detaching.to());
@@ -155,7 +168,7 @@ final class PartitionPruner implements Pruner {
             throw new GuardTripped(failed, "Partition guard: detached partition " + detaching.partition() + " "
                     + o.difference() + "; it was attached back and nothing was dropped or deleted");
         }
-        return done(members, current);
+        return done(members, current, o.method());
     }
 
     private BatchManifest resumeDetach(BatchManifest m, boolean resumed) {
@@ -183,22 +196,24 @@ final class PartitionPruner implements Pruner {
                 log.warn("partition {} was left detach pending by an interrupted run; finishing the detach",
                         detaching.partition());
                 source.finalizeDetach(detaching.partition(), detaching.parent());
-                return proveDetached(detaching, members, m.batchId());
+                // Detached by an earlier run, the partition can no longer show it is the exported one: the full proof.
+                return proveDetached(detaching, members, m.batchId(), proof(members));
             }
             case DETACHED -> {
                 log.info("partition {} was detached by the interrupted run; proving it", detaching.partition());
-                return proveDetached(detaching, members, m.batchId());
+                return proveDetached(detaching, members, m.batchId(), proof(members));
             }
             case GONE -> {
                 // Only the proof's own transaction drops or moves it, so its removal was proven.
                 log.info("partition {} was proven and removed by the interrupted run; recording it", detaching.partition());
-                return done(members, m.batchId());
+                return done(members, m.batchId(), null);
             }
             default -> throw new IllegalStateException("unknown partition state");
         }
     }
 
-    private BatchManifest done(List<BatchManifest> members, String current) {
+    /** @param proven how the proof matched, or null when an interrupted run's proof did */
+    private BatchManifest done(List<BatchManifest> members, String current, PartitionProof.Method proven) {
         BatchManifest result = null;
         Instant at = now();
         for (BatchManifest x : members) {
@@ -211,8 +226,12 @@ final class PartitionPruner implements Pruner {
         if (result == null) {
             throw new IllegalStateException("batch " + current + " is not among its partition's windows");
         }
-        log.info("partition {} {} after its {} window(s) were proven against it", result.prune().partition(),
-                drops() ? "dropped" : "detached", members.size());
+        String how = proven == PartitionProof.Method.UNCHANGED_SINCE_EXPORT
+                ? " (no row version newer than their exports' snapshots, so no value was read again)"
+                : proven == PartitionProof.Method.VALUES_READ_AGAIN ? " (every window's values read again)" : "";
+        log.atInfo().addKeyValue("proof", proven == null ? "earlier_run" : proven.name().toLowerCase(java.util.Locale.ROOT))
+                .log("partition {} {} after its {} window(s) were proven against it{}", result.prune().partition(),
+                        drops() ? "dropped" : "detached", members.size(), how);
         return result;
     }
 
@@ -287,7 +306,40 @@ final class PartitionPruner implements Pruner {
                 windows.add(new PartitionProof.WindowContent(x.windowStart(), x.windowEnd(), x.rowCount(), x.valueDigest()));
             }
         }
-        return new PartitionProof(rowsHeld(members), windows);
+        return new PartitionProof(rowsHeld(members), windows, unchanged(members));
+    }
+
+    /**
+     * The ranges read by exports that recorded their snapshot, and the oldest of those snapshots;
+     * null when there is none. Only windows whose rows the partition must hold count: a row in any
+     * other range was seen by none of these exports, and the proof treats it as new.
+     */
+    static PartitionProof.Unchanged unchanged(List<BatchManifest> members) {
+        List<BatchManifest> recorded = members.stream()
+                .filter(x -> x.snapshotXmin() != null && (x.status() == BatchStatus.DELETING || isPrunedWithPartition(x)))
+                .sorted(Comparator.comparing(BatchManifest::windowStart))
+                .toList();
+        if (recorded.isEmpty()) {
+            return null;
+        }
+        long xmin = Long.MAX_VALUE;
+        List<PartitionProof.Span> covered = new ArrayList<>();
+        Instant start = null;
+        Instant end = null;
+        for (BatchManifest x : recorded) {
+            xmin = Math.min(xmin, x.snapshotXmin());
+            if (end != null && !x.windowStart().isAfter(end)) {
+                end = end.isAfter(x.windowEnd()) ? end : x.windowEnd();
+                continue;
+            }
+            if (end != null) {
+                covered.add(new PartitionProof.Span(start, end));
+            }
+            start = x.windowStart();
+            end = x.windowEnd();
+        }
+        covered.add(new PartitionProof.Span(start, end));
+        return new PartitionProof.Unchanged(xmin, covered);
     }
 
     /**

@@ -22,6 +22,9 @@ import java.util.List;
  *                       which partition and which step; null otherwise
  * @param prunedBy       how a DONE window's rows left PostgreSQL ({@link #PRUNED_ROWS},
  *                       {@link #PRUNED_DETACHED}, {@link #PRUNED_DROPPED}); null when not recorded
+ * @param snapshotXmin   the xmin of the export's snapshot (a 64-bit transaction id), recorded when
+ *                       the export archived every row it saw; a partition whose rows are all older
+ *                       is proven without reading its values again. Null for manifests without it
  */
 public record BatchManifest(
         int version,
@@ -47,7 +50,8 @@ public record BatchManifest(
         String valueDigest,
         PartitionPrune prune,
         String prunedBy,
-        Restore restore) {
+        Restore restore,
+        Long snapshotXmin) {
 
     public static final int FORMAT_VERSION = 1;
     public static final String PRUNED_ROWS = "rows_deleted";
@@ -67,7 +71,7 @@ public record BatchManifest(
                                         String kind, String parentBatchId) {
         return new BatchManifest(FORMAT_VERSION, batchId, table, schema, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId, null, null, null, null);
+                null, List.of(), 0, kind, parentBatchId, null, null, null, null, null);
     }
 
     /**
@@ -91,7 +95,8 @@ public record BatchManifest(
     public BatchManifest withRestore(Restore restore) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy,
+                restore, snapshotXmin);
     }
 
     public boolean isLate() {
@@ -117,7 +122,7 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.PENDING, null, parquetPath, null, null, null, null, null,
-                null, List.of(), 0, kind, parentBatchId, null, null, null, null);
+                null, List.of(), 0, kind, parentBatchId, null, null, null, null, null);
     }
 
     /**
@@ -132,13 +137,15 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.DELETING, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, null, null,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy,
+                restore, snapshotXmin);
     }
 
     /** An export that found no rows: nothing was written, so there is no object to point at. */
     public BatchManifest withEmptyExport(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
-                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, null, null, null, restore);
+                status, 0L, null, null, at, null, null, null, null, List.of(), 0, kind, parentBatchId, null, null,
+                null, restore, null);
     }
 
     /** FAILED with a message, from any non-terminal state (also what a crash in PENDING becomes). */
@@ -148,50 +155,64 @@ public record BatchManifest(
         }
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 BatchStatus.FAILED, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt,
-                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                message, parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune,
+                prunedBy, restore, snapshotXmin);
     }
 
     public BatchManifest withStatus(BatchStatus next) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 next, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy,
+                restore, snapshotXmin);
     }
 
     public BatchManifest withExport(long rows, String path, long sizeBytes, String sha256,
                                     List<DeleteChunk> chunks, Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rows, path, sizeBytes, at, verifiedAt, deletedAt, error,
-                sha256, chunks, 0, kind, parentBatchId, null, prune, prunedBy, restore);
+                sha256, chunks, 0, kind, parentBatchId, null, prune, prunedBy, restore, null);
     }
 
     public BatchManifest withVerifiedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, at, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy,
+                restore, snapshotXmin);
     }
 
     public BatchManifest withChunksDeleted(int count) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, count, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, count, kind, parentBatchId, valueDigest, prune, prunedBy, restore,
+                snapshotXmin);
     }
 
     public BatchManifest withDeletedAt(Instant at) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, at, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy,
+                restore, snapshotXmin);
     }
 
     public BatchManifest withValueDigest(String digest) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, digest, prune, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, digest, prune, prunedBy, restore,
+                snapshotXmin);
+    }
+
+    public BatchManifest withSnapshotXmin(Long xmin) {
+        return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
+                status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, prunedBy, restore,
+                xmin);
     }
 
     public BatchManifest withPrune(PartitionPrune next) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, next, prunedBy, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, next, prunedBy,
+                restore, snapshotXmin);
     }
 
     /**
@@ -201,6 +222,7 @@ public record BatchManifest(
     public BatchManifest withPrunedBy(String how) {
         return new BatchManifest(version, batchId, table, schemaName, partition, windowStart, windowEnd,
                 status, rowCount, parquetPath, parquetSizeBytes, exportedAt, verifiedAt, deletedAt, error,
-                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, how, restore);
+                parquetSha256, deleteChunks, chunksDeleted, kind, parentBatchId, valueDigest, prune, how, restore,
+                snapshotXmin);
     }
 }

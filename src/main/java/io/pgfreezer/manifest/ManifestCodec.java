@@ -83,6 +83,10 @@ public final class ManifestCodec {
             n.put("restored_at", micros(m.restore().at()));
             n.put("restored_rows", m.restore().rows());
         }
+        // Absent from manifests written before it was recorded; those windows get the full proof.
+        if (m.snapshotXmin() != null) {
+            n.put("export_snapshot_xmin", m.snapshotXmin());
+        }
         return n;
     }
 
@@ -158,7 +162,8 @@ public final class ManifestCodec {
                     nullableText("value_digest"),
                     prune(),
                     prunedBy(),
-                    restore());
+                    restore(),
+                    nullableCount("export_snapshot_xmin"));
         }
 
         private PartitionPrune prune() {

@@ -231,9 +231,14 @@ final class PostgresSourceTable implements SourceTable {
         try {
             beginSnapshot(true);
             pinSessionForExport();
+            long xmin = snapshotXmin();
             ExportResult result = copy(relation, filter, start, end, chunkRows, alreadyArchived, sink);
             conn.commit();
-            return result;
+            // Only an export that handed on every row it saw makes "seen by this snapshot" mean
+            // "in the archive"; a partition proof relies on exactly that.
+            boolean sawOnlyArchived = filter.isEmpty() && result.alreadyArchived() == 0;
+            return new ExportResult(result.rows(), result.alreadyArchived(), result.chunks(), result.valueDigest(),
+                    sawOnlyArchived ? xmin : null);
         } catch (SQLException e) {
             rollbackQuietly(e);
             throw fail("exporting " + start + " to " + end, e);
@@ -242,6 +247,28 @@ final class PostgresSourceTable implements SourceTable {
             throw e;
         } finally {
             autoCommit();
+        }
+    }
+
+    /**
+     * The xmin of the open transaction's snapshot, epoch included (64 bits, so it never wraps).
+     * In a repeatable-read transaction every statement reads this one snapshot, taken by the
+     * first statement that needs one at the latest.
+     */
+    private long snapshotXmin() throws SQLException {
+        String fn = serverMajor >= 13 ? "pg_snapshot_xmin(pg_current_snapshot())" : "txid_snapshot_xmin(txid_current_snapshot())";
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT " + fn + "::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The next transaction id of the open transaction's snapshot (its xmax), 64 bits. */
+    private long snapshotXmax() throws SQLException {
+        String fn = serverMajor >= 13 ? "pg_snapshot_xmax(pg_current_snapshot())" : "txid_snapshot_xmax(txid_current_snapshot())";
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT " + fn + "::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -437,7 +464,7 @@ final class PostgresSourceTable implements SourceTable {
                 throw e;
             }
         }
-        return new ExportResult(total, skipped, chunks, matching ? digest.finish() : digest.streamDigest());
+        return new ExportResult(total, skipped, chunks, matching ? digest.finish() : digest.streamDigest(), null);
     }
 
     /** The export's batches, released together. */
@@ -790,26 +817,103 @@ final class PostgresSourceTable implements SourceTable {
 
     static final long LOCK_TIMEOUT_MS = 10_000;
 
+    /**
+     * How many transaction ids the oldest export snapshot may lie behind the proof's for the
+     * 32-bit comparison in {@link #unchangedSinceExport} to hold: far below the 2^31 at which
+     * {@code age()} wraps, and far beyond anything a partition waits for its windows.
+     */
+    static final long MAX_SNAPSHOT_AGE = 1L << 30;
+    /** Transaction ids below this are special (invalid, bootstrap, frozen); {@code age()} of them is INT_MAX. */
+    private static final long FIRST_NORMAL_XID = 3;
+
     private PartitionProof.Outcome check(String name, PartitionProof proof) throws SQLException {
+        long[] fast = proof.unchanged() == null ? null : unchangedSinceExport(name, proof.unchanged());
         long total;
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name)) {
-            rs.next();
-            total = rs.getLong(1);
+        if (fast != null) {
+            total = fast[0];
+            if (total == proof.totalRows() && fast[1] == 0) {
+                return PartitionProof.Outcome.matched(PartitionProof.Method.UNCHANGED_SINCE_EXPORT);
+            }
+            if (total == proof.totalRows()) {
+                log.info("partition {}: {} row(s) may have been written since the oldest export snapshot or lie "
+                        + "outside the exported windows; reading every window's values again", name, fast[1]);
+            }
+        } else {
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + name)) {
+                rs.next();
+                total = rs.getLong(1);
+            }
         }
         if (total != proof.totalRows()) {
-            return new PartitionProof.Outcome("holds " + total + " row(s), the archive has " + proof.totalRows());
+            return PartitionProof.Outcome.differs("holds " + total + " row(s), the archive has " + proof.totalRows());
         }
         for (PartitionProof.WindowContent w : proof.windows()) {
             ValueDigest digest = new ValueDigest();
             long rows = digestOnly(name, w.start(), w.end(), digest);
             String again = digest.streamDigest();
             if (rows != w.rows() || !again.equals(w.valueDigest())) {
-                return new PartitionProof.Outcome("holds " + rows + " row(s) in [" + w.start() + ", " + w.end()
+                return PartitionProof.Outcome.differs("holds " + rows + " row(s) in [" + w.start() + ", " + w.end()
                         + ") whose values " + (again.equals(w.valueDigest()) ? "match" : "differ from")
                         + " the " + w.rows() + " archived");
             }
         }
-        return PartitionProof.Outcome.MATCH;
+        return PartitionProof.Outcome.matched(PartitionProof.Method.VALUES_READ_AGAIN);
+    }
+
+    /**
+     * One scan of the partition: its rows, and those of them that may not be rows the exports
+     * saw; null when the exports' snapshots are too old for the comparison, so the values must
+     * be read again.
+     *
+     * <p>Why zero of the second kind, with the total equal to the archived rows, proves the
+     * partition holds exactly the archived rows: under the write lock, in a snapshot taken after
+     * it, no writer to the partition is in flight, so every row version counted is committed and
+     * not deleted. A version whose xmin is older than an export snapshot's xmin was written by a
+     * transaction (or a subtransaction of one, whose id is larger than its parent's) that had
+     * ended before that snapshot was taken, so the snapshot saw it, and saw it alive, since the
+     * deleting or updating transaction of a dead version has committed and the version would be
+     * dead now too. Every version written later, including by a transaction still in progress at
+     * the snapshot, has an xmin at or after the snapshot's xmin; an UPDATE writes a new version,
+     * a DELETE none. So with no such version, and none outside the exported ranges, the rows now
+     * are a subset of the rows the exports saw; an export that saw only rows it archived (the
+     * only kind that records its xmin) makes that a subset of the archive, and equal counts make
+     * it all of it. Rows committed before a snapshot by a transaction younger than its xmin are
+     * counted too: the test is conservative, and a false alarm only costs the full proof.
+     *
+     * <p>The xmin column is 32 bits and {@code age()} compares modulo 2^32 relative to the
+     * current transaction id; for a snapshot xmin less than {@link #MAX_SNAPSHOT_AGE} behind,
+     * {@code age(xmin) <= age(snapshot xmin)} is exactly "xmin at or after the snapshot xmin"
+     * for every version written since, and a version older than 2^31 ids (frozen long ago) can
+     * only land on the counted side.
+     */
+    private long[] unchangedSinceExport(String name, PartitionProof.Unchanged unchanged) throws SQLException {
+        if (unchanged.relations() == null || !unchanged.relations().equals(partitionTree(name))) {
+            log.info("partition {} is not known to be the relation its windows were exported from; reading every "
+                    + "window's values again", name);
+            return null;
+        }
+        long next = snapshotXmax();
+        long xmin = unchanged.snapshotXmin();
+        if (xmin > next || next - xmin >= MAX_SNAPSHOT_AGE || (xmin & 0xFFFFFFFFL) < FIRST_NORMAL_XID) {
+            log.info("partition {}: the oldest export snapshot (xmin {}) is {} transaction(s) old; reading every "
+                    + "window's values again", name, xmin, next - xmin);
+            return null;
+        }
+        StringBuilder covered = new StringBuilder();
+        for (PartitionProof.Span span : unchanged.covered()) {
+            covered.append(covered.length() == 0 ? "" : " OR ").append("(").append(timeColumn).append(" >= ")
+                    .append(literal(span.start())).append(" AND ").append(timeColumn).append(" < ")
+                    .append(literal(span.end())).append(")");
+        }
+        String sql = "SELECT count(*), count(*) FILTER (WHERE age(xmin) <= age((?::bigint % 4294967296)::text::xid)"
+                + " OR NOT coalesce(" + covered + ", false)) FROM " + name;
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setLong(1, xmin);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
     }
 
     /**
@@ -845,6 +949,59 @@ final class PostgresSourceTable implements SourceTable {
         } catch (SQLException | RuntimeException e) {
             in.discardRest(e);
             throw e;
+        }
+    }
+
+    @Override
+    public Optional<PartitionProof.Unchanged> sameRelationsAsAtExport(String partition, PartitionProof.Unchanged unchanged) {
+        if (serverMajor < 12) {
+            return Optional.empty();
+        }
+        // The catalog rows of the partition tree are read like the partition's rows: a rewritten
+        // row (rename, attach, detach, ALTER, a new sub-partition) has an xmin at or after the
+        // snapshot's; VACUUM and ANALYZE update pg_class in place and leave it as it was.
+        String sql = "SELECT count(*) FILTER (WHERE age(c.xmin) <= age((?::bigint % 4294967296)::text::xid)),"
+                + " array_agg(c.oid::bigint ORDER BY c.oid::bigint)"
+                + " FROM (" + TREE + ") t JOIN pg_class c ON c.oid = t.relid";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setLong(1, unchanged.snapshotXmin());
+            ps.setString(2, partition);
+            ps.setString(3, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.sql.Array oids = rs.getArray(2);
+                if (rs.getLong(1) > 0 || oids == null) {
+                    log.info("partition {} or one of its sub-partitions was created, renamed, attached or altered since "
+                            + "its windows' exports; its values are read again", partition);
+                    return Optional.empty();
+                }
+                List<Long> relations = new ArrayList<>();
+                for (Object o : (Object[]) oids.getArray()) {
+                    relations.add(((Number) o).longValue());
+                }
+                return Optional.of(unchanged.withRelations(relations));
+            }
+        } catch (SQLException e) {
+            throw fail("reading the catalog rows of partition " + partition, e);
+        }
+    }
+
+    /** A relation and everything partitioned below it; pg_partition_tree lists nothing for a table that is no partition. */
+    private static final String TREE = "SELECT relid FROM pg_partition_tree(to_regclass(?))"
+            + " UNION SELECT to_regclass(?)::oid";
+
+    /** The oids of the relation and everything partitioned below it, sorted. */
+    private List<Long> partitionTree(String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT relid::oid::bigint FROM (" + TREE + ") t ORDER BY 1")) {
+            ps.setString(1, name);
+            ps.setString(2, name);
+            List<Long> oids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    oids.add(rs.getLong(1));
+                }
+            }
+            return oids;
         }
     }
 

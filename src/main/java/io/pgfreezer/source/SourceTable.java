@@ -89,10 +89,21 @@ public interface SourceTable extends AutoCloseable {
      * {@code proof} says, and only then (when {@code detachFirst}, the partition still attached)
      * detaches it, and drops it, or moves it to {@code moveToSchema}, or leaves it; commits. When
      * anything differs the transaction is rolled back, nothing changes and the difference is
-     * returned.
+     * returned. With {@code proof.unchanged()} carrying the relations, one scan of row counts and
+     * row versions may prove it; anything that scan cannot rule out sends it to reading every
+     * window's values again.
      */
     PartitionProof.Outcome proveAndRemove(String partition, String parent, PartitionProof proof, boolean detachFirst,
                                           boolean drop, Optional<String> moveToSchema);
+
+    /**
+     * {@code unchanged} with the oids of the partition and its sub-partitions, when none of them
+     * was created, renamed, attached, detached or altered since {@code unchanged}'s snapshot (its
+     * catalog row is older); empty otherwise. Asked before the partition is detached, whose own
+     * catalog row the detach rewrites: a table put in the partition's place after the export would
+     * bring rows no export saw, whatever their age.
+     */
+    Optional<PartitionProof.Unchanged> sameRelationsAsAtExport(String partition, PartitionProof.Unchanged unchanged);
 
     /** Attaches a detached partition back with its range, after a proof found rows that are not archived. */
     void reattach(String partition, String parent, Instant from, Instant to);

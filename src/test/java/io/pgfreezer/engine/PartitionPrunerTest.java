@@ -3,6 +3,9 @@ package io.pgfreezer.engine;
 import io.pgfreezer.config.Granularity;
 import io.pgfreezer.config.Retention;
 import io.pgfreezer.config.TableConfig;
+import io.pgfreezer.manifest.BatchManifest;
+import io.pgfreezer.manifest.BatchStatus;
+import io.pgfreezer.source.PartitionProof;
 import io.pgfreezer.source.TablePartition;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which partition a window goes with, from the partitions the catalog lists. */
+/** Which partition a window goes with, from the partitions the catalog lists, and what its cheap proof may rely on. */
 class PartitionPrunerTest {
 
     static PartitionPruner pruner(Granularity windows) {
@@ -85,5 +88,33 @@ class PartitionPrunerTest {
                 Instant.parse("2024-01-22T00:00:00Z"), Instant.parse("2024-01-23T00:00:00Z"), false, true, false);
 
         assertThat(pruner(Granularity.DAILY).unitOf(daily("2024-01-22T00:00:00Z"), List.of(pending)).partition()).isNull();
+    }
+
+    static BatchManifest deleting(String hour, Long xmin) {
+        Window w = hourly(hour);
+        return BatchManifest.pending(BatchIds.of("public", "metrics", w), "public", "metrics", "p", w.start(), w.end(),
+                        "metrics/data.parquet", BatchManifest.KIND_WINDOW, null)
+                .withStatus(BatchStatus.DELETING).withSnapshotXmin(xmin);
+    }
+
+    @Test
+    void theCheapProofTakesTheOldestSnapshotAndOnlyTheHoursExportsRecordedOneFor() {
+        List<BatchManifest> members = List.of(
+                deleting("2024-01-22T00:00:00Z", 900L),
+                deleting("2024-01-22T01:00:00Z", 700L),
+                deleting("2024-01-22T02:00:00Z", null),
+                deleting("2024-01-22T03:00:00Z", 800L),
+                deleting("2024-01-22T05:00:00Z", 950L),
+                // Its rows were deleted row by row: the partition need not hold them, so no export speaks for that hour.
+                deleting("2024-01-22T06:00:00Z", 600L).withStatus(BatchStatus.DONE).withPrunedBy(BatchManifest.PRUNED_ROWS));
+
+        PartitionProof.Unchanged u = PartitionPruner.unchanged(members);
+
+        assertThat(u.snapshotXmin()).isEqualTo(700L);
+        assertThat(u.covered()).containsExactly(
+                new PartitionProof.Span(Instant.parse("2024-01-22T00:00:00Z"), Instant.parse("2024-01-22T02:00:00Z")),
+                new PartitionProof.Span(Instant.parse("2024-01-22T03:00:00Z"), Instant.parse("2024-01-22T04:00:00Z")),
+                new PartitionProof.Span(Instant.parse("2024-01-22T05:00:00Z"), Instant.parse("2024-01-22T06:00:00Z")));
+        assertThat(PartitionPruner.unchanged(List.of(deleting("2024-01-22T00:00:00Z", null)))).isNull();
     }
 }

@@ -77,6 +77,7 @@ class ManifestCodecTest {
         assertThat(m.kind()).isEqualTo(BatchManifest.KIND_WINDOW);
         assertThat(m.isLate()).isFalse();
         assertThat(m.parentBatchId()).isNull();
+        assertThat(m.snapshotXmin()).isNull();
     }
 
     @Test
@@ -211,6 +212,35 @@ class ManifestCodecTest {
         assertThat(keys.subList(20, keys.size())).containsExactly("value_digest", "partition_prune", "pruned_by");
         assertThat(written.get("partition_prune").get("step").textValue()).isEqualTo("detaching");
         assertThat(read).isEqualTo(m);
+    }
+
+    @Test
+    void theExportSnapshotXminIsWrittenLastAsA64BitNumberAndOnlyWhenRecorded() throws Exception {
+        Window day = TestManifests.daily("2024-01-22");
+        BatchManifest plain = TestManifests.done("public", "metrics", day, 144, 4096, Instant.parse("2024-01-30T12:00:00Z"))
+                .withValueDigest("ab".repeat(32));
+        // An epoch above zero: more than 2^32 transactions since initdb.
+        BatchManifest m = plain.withSnapshotXmin(5_000_000_123L);
+
+        JsonNode written = JSON.readTree(ManifestCodec.encode(m));
+        List<String> keys = new ArrayList<>();
+        written.fieldNames().forEachRemaining(keys::add);
+
+        assertThat(keys.subList(0, 15)).isEqualTo(ORIGINAL_KEYS);
+        assertThat(keys.get(keys.size() - 1)).isEqualTo("export_snapshot_xmin");
+        assertThat(written.get("export_snapshot_xmin").longValue()).isEqualTo(5_000_000_123L);
+        assertThat(ManifestCodec.decode(ManifestCodec.encode(m), "round-trip")).isEqualTo(m);
+        assertThat(encodeToString(plain)).doesNotContain("export_snapshot_xmin");
+        assertThat(ManifestCodec.decode(ManifestCodec.encode(plain), "round-trip").snapshotXmin()).isNull();
+    }
+
+    @Test
+    void aNegativeExportSnapshotXminIsAnErrorNamingTheKey() {
+        String base = encodeToString(TestManifests.pending("public", "t", TestManifests.daily("2024-01-15")));
+        String broken = base.substring(0, base.lastIndexOf("\n}")) + ",\n  \"export_snapshot_xmin\": -5\n}";
+
+        assertThatThrownBy(() -> ManifestCodec.decode(broken.getBytes(StandardCharsets.UTF_8), "m.json"))
+                .hasMessageContaining("'export_snapshot_xmin' must be a non-negative integer");
     }
 
     @Test

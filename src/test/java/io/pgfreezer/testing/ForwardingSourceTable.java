@@ -122,7 +122,18 @@ public class ForwardingSourceTable implements SourceTable {
     public PartitionProof.Outcome proveAndRemove(String partition, String parent, PartitionProof proof,
                                                  boolean detachFirst, boolean drop, Optional<String> moveToSchema) {
         beforeProof(partition);
-        return delegate.proveAndRemove(partition, parent, proof, detachFirst, drop, moveToSchema);
+        PartitionProof.Outcome outcome = delegate.proveAndRemove(partition, parent, proof, detachFirst, drop, moveToSchema);
+        afterProof(partition, proof, outcome);
+        return outcome;
+    }
+
+    /** Called with what a partition's proof was asked to prove and what it found. */
+    protected void afterProof(String partition, PartitionProof proof, PartitionProof.Outcome outcome) {
+    }
+
+    @Override
+    public Optional<PartitionProof.Unchanged> sameRelationsAsAtExport(String partition, PartitionProof.Unchanged unchanged) {
+        return delegate.sameRelationsAsAtExport(partition, unchanged);
     }
 
     @Override
