@@ -194,6 +194,11 @@ public final class S3ProxyServer implements AutoCloseable {
         return provider;
     }
 
+    /** CPU time the server's process has used so far (zero where the OS does not say). */
+    public Duration cpuTime() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /**
      * Stores an object the way this server's file-system backend stores a PUT, without the
      * request: the bytes as a file named by the key under the bucket's directory, with the three
