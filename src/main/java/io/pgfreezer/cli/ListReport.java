@@ -151,6 +151,60 @@ record ListReport(List<BatchManifest> manifests) implements ManifestReport {
         return PythonStyleJson.write(array);
     }
 
+    /**
+     * The same text as {@link #json()}, written manifest by manifest: 100,000 manifests are
+     * 65 MB of JSON, which as a tree and then one string took several times that in heap and
+     * most of {@code list --json}'s own time.
+     */
+    @Override
+    public void writeJson(java.io.PrintWriter out) throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonGenerator g = PythonStyleJson.generator(out)) {
+            g.writeStartArray();
+            for (BatchManifest m : manifests) {
+                g.writeStartObject();
+                text(g, "table", m.table());
+                text(g, "schema", m.schemaName());
+                text(g, "partition", m.partition());
+                text(g, "window_start", IsoInstants.format(m.windowStart()));
+                text(g, "window_end", IsoInstants.format(m.windowEnd()));
+                text(g, "status", m.status().name());
+                text(g, "batch_id", m.batchId());
+                number(g, "row_count", m.rowCount());
+                number(g, "size_bytes", m.parquetSizeBytes());
+                text(g, "parquet_path", m.parquetPath());
+                text(g, "exported_at", micros(m.exportedAt()));
+                text(g, "verified_at", micros(m.verifiedAt()));
+                text(g, "deleted_at", micros(m.deletedAt()));
+                text(g, "error", m.error());
+                text(g, "kind", m.kind());
+                text(g, "pruned_by", m.prunedBy());
+                text(g, "pruned_partition", m.prune() == null ? null : m.prune().partition());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static void text(com.fasterxml.jackson.core.JsonGenerator g, String field, String value)
+            throws java.io.IOException {
+        g.writeFieldName(field);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeString(value);
+        }
+    }
+
+    private static void number(com.fasterxml.jackson.core.JsonGenerator g, String field, Long value)
+            throws java.io.IOException {
+        g.writeFieldName(field);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(value);
+        }
+    }
+
     private static String micros(Instant at) {
         return at == null ? null : IsoInstants.formatMicros(at);
     }

@@ -10,9 +10,20 @@ interface ManifestReport {
 
     String json();
 
+    /** {@link #json()} written to {@code out}; a report with much to say streams it instead. */
+    default void writeJson(PrintWriter out) throws java.io.IOException {
+        out.print(json());
+    }
+
     default void print(PrintWriter out, boolean asJson) {
         if (asJson) {
-            out.println(json());
+            try {
+                writeJson(out);
+            } catch (java.io.IOException e) {
+                // A PrintWriter never throws; the generator over it cannot fail but by a bug.
+                throw new java.io.UncheckedIOException("cannot write the JSON report", e);
+            }
+            out.println();
         } else {
             humanLines().forEach(out::println);
         }

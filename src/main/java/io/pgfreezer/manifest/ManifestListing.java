@@ -1,6 +1,7 @@
 package io.pgfreezer.manifest;
 
 import io.pgfreezer.storage.ObjectInfo;
+import io.pgfreezer.storage.ObjectKeys;
 import io.pgfreezer.storage.ObjectStorage;
 
 import java.util.ArrayList;
@@ -28,6 +29,12 @@ import java.util.function.Function;
  * (put there by hand or by another tool): before {@code 0}, between {@code 9} and {@code a}, and
  * after {@code f}, by code point as S3 orders keys. The union is exactly the objects one listing
  * of the whole prefix shows; like that listing, it is no snapshot of objects written meanwhile.
+ *
+ * <p>Nothing the first page already showed is asked for again: digit parts it went past are
+ * not listed, the one it ended in is listed on from its last key. Every request but the first
+ * and the two one-key probes of the stretches names a one-digit prefix, which matters on servers
+ * whose cost per request grows with the keys under the prefix (s3proxy: about 0.27 ms a key on
+ * its file-system backend, so 27 s for a page of 100,000 keys' prefix and 1.2 s for one digit's).
  */
 final class ManifestListing {
     static final String DIGITS = "0123456789abcdef";
@@ -47,17 +54,30 @@ final class ManifestListing {
         if (!first.truncated()) {
             return first.objects();
         }
+        String firstLast = first.lastKey();
         List<Callable<List<ObjectInfo>>> parts = new ArrayList<>();
         for (char digit : DIGITS.toCharArray()) {
-            parts.add(() -> storage.list(prefix + digit));
+            String part = prefix + digit;
+            if (firstLast.startsWith(part)) {
+                // The first page ends inside this part: page on from where it stopped.
+                parts.add(() -> rest(storage, part, firstLast, pageSize));
+            } else if (ObjectKeys.ORDER.compare(part, firstLast) > 0) {
+                parts.add(() -> rest(storage, part, null, pageSize));
+            }
+            // else the first page went past every name of this part: it holds all of them.
         }
         // Names before "0": the first page already holds the start of them.
         parts.add(() -> gap(storage, prefix, first, pageSize, cp -> cp < '0' ? Step.TAKE : Step.STOP));
-        parts.add(() -> gap(storage, prefix, storage.listPage(prefix, prefix + '9' + MAX, pageSize), pageSize,
+        // The other two stretches are almost always empty: one key says so, where a full page
+        // would carry (and the client parse) up to 1,000 names of the next digit part for nothing.
+        parts.add(() -> gap(storage, prefix, storage.listPage(prefix, prefix + '9' + MAX, 1), pageSize,
                 cp -> cp > '9' && cp < 'a' ? Step.TAKE : cp < 'a' ? Step.SKIP : Step.STOP));
-        parts.add(() -> gap(storage, prefix, storage.listPage(prefix, prefix + 'f' + MAX, pageSize), pageSize,
+        parts.add(() -> gap(storage, prefix, storage.listPage(prefix, prefix + 'f' + MAX, 1), pageSize,
                 cp -> cp > 'f' ? Step.TAKE : Step.SKIP));
         Map<String, ObjectInfo> byKey = new HashMap<>();
+        for (ObjectInfo info : first.objects()) {
+            byKey.put(info.key(), info);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, parts.size()), threads);
         try {
             List<Future<List<ObjectInfo>>> futures = new ArrayList<>(parts.size());
@@ -79,6 +99,19 @@ final class ManifestListing {
     }
 
     private enum Step { TAKE, SKIP, STOP }
+
+    /** Every object under {@code part} after {@code startAfter} (null: all), page after page. */
+    private static List<ObjectInfo> rest(ObjectStorage storage, String part, String startAfter, int pageSize) {
+        List<ObjectInfo> found = new ArrayList<>();
+        ObjectStorage.Page page;
+        String after = startAfter;
+        do {
+            page = storage.listPage(part, after, pageSize);
+            found.addAll(page.objects());
+            after = page.lastKey();
+        } while (page.truncated());
+        return found;
+    }
 
     /**
      * The objects of one stretch between the digit parts, paging on from {@code page} while the

@@ -46,6 +46,15 @@ public final class PythonStyleJson {
         }
     }
 
+    /**
+     * A generator writing the same layout as {@link #write} straight to {@code out}, for output
+     * too large to build as one tree and one string first. Closing it flushes but leaves
+     * {@code out} open.
+     */
+    public static com.fasterxml.jackson.core.JsonGenerator generator(java.io.Writer out) throws java.io.IOException {
+        return WRITER.createGenerator(out).disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
     private static DefaultPrettyPrinter prettyPrinter() {
         Separators separators = Separators.createDefaultInstance()
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER)

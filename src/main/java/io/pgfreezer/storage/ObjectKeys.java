@@ -7,10 +7,10 @@ import java.util.Comparator;
  * and the other way round. Keys are built by pg-freezer itself; a key that breaks these rules is
  * a bug or a hostile configuration value, and is refused before it reaches the file system.
  */
-final class ObjectKeys {
+public final class ObjectKeys {
 
     /** S3's listing order: UTF-8 byte order, which is Unicode code point order. */
-    static final Comparator<String> ORDER = ObjectKeys::compareCodePoints;
+    public static final Comparator<String> ORDER = ObjectKeys::compareCodePoints;
 
     private ObjectKeys() {
     }

@@ -42,11 +42,18 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>The jar comes from system property {@value #JAR_PROPERTY}, which Maven sets. Without it the
  * test fails (it does not skip): a suite that silently skips its storage tests proves nothing.
  * The server's output goes to {@code target/s3proxy-logs/}.
+ *
+ * <p>Tests use the {@code filesystem} backend ({@link Provider#FILESYSTEM}); a benchmark may start
+ * another with {@link #start(Provider)}. In s3proxy 4.1.0 {@code filesystem-nio2} and
+ * {@code transient-nio2} are aliases of {@code filesystem} and {@code transient}: one store
+ * implementation over a directory or over an in-memory file system (jimfs).
  */
 public final class S3ProxyServer implements AutoCloseable {
 
     public static final String JAR_PROPERTY = "pgfreezer.s3proxy.jar";
     public static final String REGION = "us-east-1";
+    /** Space-separated JVM options for the server's process (benchmarks: a flight recording). */
+    public static final String JVM_OPTIONS_PROPERTY = "pgfreezer.s3proxy.jvmOptions";
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Path LOG_DIR = Path.of("target", "s3proxy-logs");
@@ -58,9 +65,11 @@ public final class S3ProxyServer implements AutoCloseable {
     private final String secretKey;
     private final Path dataDir;
     private final Path logFile;
+    private final Provider provider;
 
     private S3ProxyServer(Process process, URI endpoint, String accessKey, String secretKey,
-            Path dataDir, Path logFile) {
+            Path dataDir, Path logFile, Provider provider) {
+        this.provider = provider;
         this.process = process;
         this.endpoint = endpoint;
         this.accessKey = accessKey;
@@ -79,8 +88,50 @@ public final class S3ProxyServer implements AutoCloseable {
         return shared;
     }
 
+    /** The s3proxy backends ({@code jclouds.provider}) this harness can start. */
+    public enum Provider {
+        FILESYSTEM("filesystem", true),
+        FILESYSTEM_NIO2("filesystem-nio2", true),
+        TRANSIENT("transient", false),
+        TRANSIENT_NIO2("transient-nio2", false);
+
+        private final String property;
+        private final boolean onDisk;
+
+        Provider(String property, boolean onDisk) {
+            this.property = property;
+            this.onDisk = onDisk;
+        }
+
+        /** The name s3proxy takes as {@code jclouds.provider}. */
+        public String property() {
+            return property;
+        }
+
+        /** Whether objects live in files under the server's data directory (else in its heap). */
+        public boolean onDisk() {
+            return onDisk;
+        }
+
+        /** The provider named as s3proxy names it ({@code transient-nio2}, say). */
+        public static Provider named(String name) {
+            for (Provider p : values()) {
+                if (p.property.equals(name)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("unknown s3proxy provider '" + name + "'; known: "
+                    + java.util.Arrays.stream(values()).map(Provider::property).toList());
+        }
+    }
+
     /** A server of one's own, for a test that must stop it; prefer {@link #shared()}. */
     public static S3ProxyServer start() {
+        return start(Provider.FILESYSTEM);
+    }
+
+    /** A server of one's own on the given backend. */
+    public static S3ProxyServer start(Provider provider) {
         Path jar = jar();
         try {
             Files.createDirectories(LOG_DIR);
@@ -95,16 +146,26 @@ public final class S3ProxyServer implements AutoCloseable {
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + accessKey,
                     "s3proxy.credential=" + secretKey,
-                    "jclouds.provider=filesystem",
+                    "jclouds.provider=" + provider.property(),
                     "jclouds.filesystem.basedir=" + dataDir,
                     ""), StandardCharsets.UTF_8);
             Path logFile = LOG_DIR.resolve("s3proxy-" + port + ".log").toAbsolutePath();
-            Process process = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-jar", jar.toString(),
-                    "--properties", properties.toString())
+            // An in-memory backend holds every object in the server's heap: 100,000 manifests
+            // and the copies a listing makes need more than the file-system backend's 256 MiB.
+            String heap = provider.onDisk() ? "-Xmx256m" : "-Xmx1g";
+            List<String> command = new java.util.ArrayList<>(List.of(javaExecutable(), heap));
+            // Extra options for the server's JVM, say a flight recording of where it spends its time.
+            String extra = System.getProperty(JVM_OPTIONS_PROPERTY, "").strip();
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar.toString(), "--properties", properties.toString()));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
                     .start();
-            S3ProxyServer server = new S3ProxyServer(process, endpoint, accessKey, secretKey, dataDir, logFile);
+            S3ProxyServer server = new S3ProxyServer(process, endpoint, accessKey, secretKey, dataDir, logFile,
+                    provider);
             server.awaitPort(port);
             Files.deleteIfExists(properties);
             return server;
@@ -127,6 +188,57 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    public Provider provider() {
+        return provider;
+    }
+
+    /** CPU time the server's process has used so far (zero where the OS does not say). */
+    public Duration cpuTime() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /**
+     * Stores an object the way this server's file-system backend stores a PUT, without the
+     * request: the bytes as a file named by the key under the bucket's directory, with the three
+     * attributes s3proxy 4.1.0 writes on a PUT, under the names it gives them (the view adds a
+     * second {@code user.} on Linux): content MD5, which is the ETag, content type and storage
+     * tier. Filling a bucket with 100,000 manifests this way takes seconds
+     * where PUTs take minutes. Anything that relies on it should first check, with one object,
+     * that the server serves such a file exactly as a PUT one (see the manifest benchmark).
+     */
+    public void writeDirectly(String bucket, String key, byte[] data, String contentType) {
+        if (!provider.onDisk()) {
+            throw new IllegalStateException("the " + provider.property() + " backend keeps objects in memory");
+        }
+        Path bucketDir = dataDir.resolve(bucket);
+        Path file = bucketDir.resolve(key).normalize();
+        if (!file.startsWith(bucketDir) || key.endsWith("/")) {
+            throw new IllegalArgumentException("not an object key: " + key);
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            // Written beside its final name and moved there, so the server never lists a half-written file.
+            Path temp = Files.createTempFile(file.getParent(), ".direct-", ".tmp");
+            Files.write(temp, data);
+            var view = Files.getFileAttributeView(temp, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+            view.write("user.content-md5", java.nio.ByteBuffer.wrap(md5(data)));
+            view.write("user.content-type", StandardCharsets.UTF_8.encode(contentType));
+            view.write("user.storage-tier", StandardCharsets.UTF_8.encode("STANDARD"));
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + key + " into " + bucketDir, e);
+        }
+    }
+
+    private static byte[] md5(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no MD5 in this JVM", e);
+        }
     }
 
     /** Creates a bucket (idempotent) and returns its name. */
