@@ -27,13 +27,7 @@ public final class ListingBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = new ArrayList<>();
-        for (String a : args) {
-            sizes.add(Integer.parseInt(a));
-        }
-        if (sizes.isEmpty()) {
-            sizes = List.of(10_000, 100_000);
-        }
+        List<Integer> sizes = ManifestBenchmark.sizes(args);
         String names = System.getProperty(ManifestBenchmark.PROVIDER_PROPERTY,
                 System.getProperty("pgfreezer.s3proxy.providers", "filesystem,filesystem-nio2,transient,transient-nio2"));
         List<String> rows = new ArrayList<>();

@@ -56,13 +56,7 @@ public final class ManifestBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = new ArrayList<>();
-        for (String a : args) {
-            sizes.add(Integer.parseInt(a));
-        }
-        if (sizes.isEmpty()) {
-            sizes = List.of(10_000, 100_000);
-        }
+        List<Integer> sizes = sizes(args);
         System.out.printf("java %s, max heap %d MiB, %d cores, %s=%s%n", Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors(),
                 StorageManifestStore.PARALLELISM_VARIABLE,
@@ -230,6 +224,15 @@ public final class ManifestBenchmark {
                 "    lag: 1d",
                 ""));
         return file;
+    }
+
+    /** The manifest counts given on the command line, 10,000 and 100,000 when none is. */
+    static List<Integer> sizes(String[] args) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String a : args) {
+            sizes.add(Integer.parseInt(a));
+        }
+        return sizes.isEmpty() ? List.of(10_000, 100_000) : sizes;
     }
 
     private static double seconds(long startNanos) {
