@@ -50,13 +50,7 @@ public final class PostgresSource implements Source {
 
     @Override
     public Optional<SourceTable> open(TableConfig table) {
-        Connection c;
-        try {
-            c = pool.getConnection();
-        } catch (SQLException e) {
-            throw new SourceException(config.redact("cannot get a PostgreSQL connection: " + rootMessage(e)),
-                    e.getSQLState(), e);
-        }
+        Connection c = connection();
         try {
             if (!tryLock(c, lockKey(table))) {
                 c.close();
@@ -79,13 +73,7 @@ public final class PostgresSource implements Source {
      * Empty when another process holds it.
      */
     public Optional<RestoreTarget> openRestore(TableConfig table, String targetSchema, String targetTable) {
-        Connection c;
-        try {
-            c = pool.getConnection();
-        } catch (SQLException e) {
-            throw new SourceException(config.redact("cannot get a PostgreSQL connection: " + rootMessage(e)),
-                    e.getSQLState(), e);
-        }
+        Connection c = connection();
         long key = lockKey(targetSchema + "." + targetTable);
         try {
             if (!tryLock(c, key)) {
@@ -97,6 +85,15 @@ public final class PostgresSource implements Source {
             closeQuietly(c, e);
             throw new SourceException(config.redact("cannot lock table " + targetSchema + "." + targetTable + ": "
                     + SqlErrors.describe(e)), e.getSQLState(), e);
+        }
+    }
+
+    private Connection connection() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw new SourceException(config.redact("cannot get a PostgreSQL connection: " + rootMessage(e)),
+                    e.getSQLState(), e);
         }
     }
 

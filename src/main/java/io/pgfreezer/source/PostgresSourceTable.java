@@ -256,16 +256,18 @@ final class PostgresSourceTable implements SourceTable {
      * first statement that needs one at the latest.
      */
     private long snapshotXmin() throws SQLException {
-        String fn = serverMajor >= 13 ? "pg_snapshot_xmin(pg_current_snapshot())" : "txid_snapshot_xmin(txid_current_snapshot())";
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT " + fn + "::text::bigint")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return snapshotBound("xmin");
     }
 
     /** The next transaction id of the open transaction's snapshot (its xmax), 64 bits. */
     private long snapshotXmax() throws SQLException {
-        String fn = serverMajor >= 13 ? "pg_snapshot_xmax(pg_current_snapshot())" : "txid_snapshot_xmax(txid_current_snapshot())";
+        return snapshotBound("xmax");
+    }
+
+    /** {@code bound} is xmin or xmax; servers before 13 name the functions and type txid. */
+    private long snapshotBound(String bound) throws SQLException {
+        String fn = serverMajor >= 13 ? "pg_snapshot_" + bound + "(pg_current_snapshot())"
+                : "txid_snapshot_" + bound + "(txid_current_snapshot())";
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT " + fn + "::text::bigint")) {
             rs.next();
             return rs.getLong(1);
