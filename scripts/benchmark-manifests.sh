@@ -23,12 +23,17 @@
 #   S3PROXY_PROVIDER            filesystem | filesystem-nio2 | transient | transient-nio2
 #   BENCH_JAVA_OPTS             extra JVM options for the benchmark (a flight recording, say)
 #   scripts/benchmark-manifests.sh --listing [N...]   cost of one listing request per backend
+#   scripts/benchmark-manifests.sh --reads [N [ROUNDS]]   the tool's CPU per manifest read, split
+#                                 into garbage collection, JIT compilation and the rest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 main=io.pgfreezer.bench.ManifestBenchmark
 if [[ "${1:-}" == "--listing" ]]; then
   main=io.pgfreezer.bench.ListingBenchmark
+  shift
+elif [[ "${1:-}" == "--reads" ]]; then
+  main=io.pgfreezer.bench.ManifestReadBenchmark
   shift
 fi
 

@@ -33,7 +33,7 @@ import java.util.List;
  * config loading and opening storage. Run with {@code scripts/benchmark-manifests.sh [N...]}.
  */
 public final class ManifestBenchmark {
-    private static final String TABLE = "bench_hourly";
+    static final String TABLE = "bench_hourly";
     private static final Instant FIRST = Instant.parse("2014-01-01T00:00:00Z");
     /** Selects the s3proxy backend ({@code filesystem}, {@code transient}, ...). */
     static final String PROVIDER_PROPERTY = "pgfreezer.s3proxy.provider";
@@ -174,15 +174,15 @@ public final class ManifestBenchmark {
         }
     }
 
-    private static Window window(int i) {
+    static Window window(int i) {
         return Window.containing(FIRST.plus(Duration.ofHours(i)), Granularity.HOURLY);
     }
 
-    private static String id(Window w) {
+    static String id(Window w) {
         return BatchIds.of("public", TABLE, w);
     }
 
-    private static byte[] originalManifest(String id, Window w) {
+    static byte[] originalManifest(String id, Window w) {
         Instant exported = w.end().plus(Duration.ofDays(2));
         ObjectNode n = PythonStyleJson.object();
         n.put("version", 1);
