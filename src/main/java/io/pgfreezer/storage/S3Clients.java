@@ -22,6 +22,7 @@ import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.endpoints.S3EndpointProvider;
 
 /** Builds the SDK client a {@code storage:} section describes. */
 final class S3Clients {
@@ -48,6 +49,7 @@ final class S3Clients {
                         .build())
                 .region(Region.of(region))
                 .forcePathStyle(config.pathStyle())
+                .endpointProvider(new CachingS3EndpointProvider(S3EndpointProvider.defaultProvider()))
                 .credentialsProvider(credentials(config))
                 // The SDK's newer default trailing checksums are refused by many S3-compatible
                 // stores; every upload carries Content-MD5 instead, which all of them verify.
