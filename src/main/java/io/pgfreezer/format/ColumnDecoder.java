@@ -2,7 +2,6 @@ package io.pgfreezer.format;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -407,6 +406,7 @@ abstract class ColumnDecoder {
         private Dictionary dictionary;
         private byte[][] entries;
         private final byte[] uuid = new byte[16];
+        private final View view = new View();
 
         private final PrimitiveConverter converter = new PrimitiveConverter() {
             @Override
@@ -470,16 +470,17 @@ abstract class ColumnDecoder {
         }
 
         private void encode(Binary value, FieldColumn.Bytes to) {
-            ByteBuffer buffer = value.toByteBuffer();
             byte[] bytes;
             int off;
-            int len = buffer.remaining();
-            if (buffer.hasArray()) {
-                bytes = buffer.array();
-                off = buffer.arrayOffset() + buffer.position();
+            int len;
+            if (view.of(value)) {
+                bytes = view.bytes;
+                off = view.off;
+                len = view.len;
             } else {
                 bytes = value.getBytes();
                 off = 0;
+                len = bytes.length;
             }
             switch (form) {
                 case TEXT:
@@ -602,6 +603,42 @@ abstract class ColumnDecoder {
                 }
             }
             return true;
+        }
+    }
+
+    /**
+     * Where a Binary's bytes are, without the ByteBuffer view or the copy its other accessors
+     * make per value: every heap-backed Binary writes itself to a stream as one slice of its array.
+     */
+    static final class View extends java.io.OutputStream {
+        byte[] bytes;
+        int off;
+        int len;
+        private int writes;
+
+        /** Whether {@code value} is one slice of a heap array, now in {@link #bytes}, {@link #off}, {@link #len}. */
+        boolean of(Binary value) {
+            writes = 0;
+            try {
+                value.writeTo(this);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+            return writes == 1;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            this.bytes = b;
+            this.off = off;
+            this.len = len;
+            writes++;
+        }
+
+        @Override
+        public void write(int b) {
+            // A Binary not backed by one array writes byte by byte: not a slice.
+            writes += 2;
         }
     }
 
