@@ -41,6 +41,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
     /** Threads {@link #verify(Path, String)} decodes columns on. */
     public static final int VERIFY_THREADS = 2;
 
+    private final Path path;
     private final String name;
     private final ParquetFileReader file;
     private final List<ColumnLayout> layouts;
@@ -52,12 +53,13 @@ public final class ParquetArchiveReader implements AutoCloseable {
     private int rowGroupIndex = -1;
     private Object[] current;
 
-    private ParquetArchiveReader(String name, ParquetFileReader file) {
-        this(name, file, null);
+    private ParquetArchiveReader(Path path, String name, ParquetFileReader file) {
+        this(path, name, file, null);
     }
 
     /** With {@code projection} (top-level column positions), reads and decodes only those columns. */
-    private ParquetArchiveReader(String name, ParquetFileReader file, int[] projection) {
+    private ParquetArchiveReader(Path path, String name, ParquetFileReader file, int[] projection) {
+        this.path = path;
         this.name = name;
         this.file = file;
         MessageType schema = file.getFileMetaData().getSchema();
@@ -93,7 +95,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
     public static ParquetArchiveReader open(Path path, String name) {
         ParquetFileReader file = openFile(path, name);
         try {
-            return new ParquetArchiveReader(name, file);
+            return new ParquetArchiveReader(path, name, file);
         } catch (RuntimeException e) {
             closeQuietly(file, e);
             throw e;
@@ -122,26 +124,23 @@ public final class ParquetArchiveReader implements AutoCloseable {
     /**
      * As {@link #verify(Path, String)}, decoding the columns on {@code threads} threads (1: all
      * on the caller's). Each thread reads its share of the columns through a reader of its own,
-     * since parquet-java's decompressors are not thread-safe; the caller puts the rows back
-     * together in file order and adds them to the value proof, so the proof is the same whatever
-     * the split.
+     * since parquet-java's decompressors are not thread-safe. A file with wire forms is decoded
+     * column by column into PostgreSQL's binary form ({@link ColumnarTuples}), and the caller
+     * puts the rows together in file order for the value proof, so the proof is the same
+     * whatever the split.
      */
     public static VerifiedFile verify(Path path, String name, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads below 1: " + threads);
         }
         try (ParquetArchiveReader reader = open(path, name)) {
-            ValueDigest proof = reader.valueProof();
-            int[][] parts = reader.columnShares(threads);
-            long decoded = parts.length < 2 ? reader.decodeHere(proof) : reader.decodeSplit(path, parts, proof);
-            if (proof != null) {
-                String expected = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
-                String actual = proof.finish();
-                if (!actual.equals(expected)) {
-                    throw new ValueMismatchException("the values in " + name
-                            + ", encoded back into PostgreSQL's binary form, have digest " + actual
-                            + " but the values PostgreSQL sent at export had " + expected);
-                }
+            List<PgWire.Spec> specs = reader.proofSpecs();
+            long decoded;
+            if (specs == null) {
+                int[][] parts = reader.columnShares(threads);
+                decoded = parts.length < 2 ? reader.decodeHere() : reader.decodeSplit(path, parts);
+            } else {
+                decoded = reader.proveValues(specs, threads);
             }
             long footerRows = reader.rowCount();
             if (decoded != footerRows) {
@@ -152,13 +151,53 @@ public final class ParquetArchiveReader implements AutoCloseable {
         }
     }
 
-    private long decodeHere(ValueDigest proof) {
+    /**
+     * The value proof: every row encoded back into PostgreSQL's binary form, column by column
+     * ({@link ColumnarTuples}), and the digest of the stream compared with the footer's.
+     *
+     * @return the rows decoded
+     */
+    private long proveValues(List<PgWire.Spec> specs, int threads) {
+        ValueDigest proof = new ValueDigest();
+        long decoded;
+        try (ColumnarTuples tuples = new ColumnarTuples(path, name, openFile(path, name), specs, columnShares(threads))) {
+            while (tuples.next()) {
+                tuples.encodeAll();
+                proof.update(tuples.buffer(), 0, tuples.length());
+            }
+            decoded = tuples.rowsRead();
+        }
+        String expected = file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
+        String actual = proof.finish();
+        if (!actual.equals(expected)) {
+            throw new ValueMismatchException("the values in " + name
+                    + ", encoded back into PostgreSQL's binary form, have digest " + actual
+                    + " but the values PostgreSQL sent at export had " + expected);
+        }
+        return decoded;
+    }
+
+    /**
+     * This file's rows as binary COPY tuples, decoded column by column on {@code threads}
+     * threads; the caller closes it. The columns are the file's own, with the wire forms its
+     * footer records.
+     *
+     * @throws FormatException when the footer records no wire forms (the file was written by
+     *                         another tool)
+     */
+    public ColumnarTuples tuples(int threads) {
+        List<PgWire.Spec> specs = proofSpecs();
+        if (specs == null) {
+            throw new FormatException(name + " records no PostgreSQL wire forms (it was written by another tool "
+                    + "or an earlier version)");
+        }
+        return new ColumnarTuples(path, name, openFile(path, name), specs, columnShares(threads));
+    }
+
+    private long decodeHere() {
         long decoded = 0;
         while (next()) {
             decoded++;
-            if (proof != null) {
-                proof.addRow(current, decoded);
-            }
         }
         return decoded;
     }
@@ -205,9 +244,8 @@ public final class ParquetArchiveReader implements AutoCloseable {
                 .map(a -> a.stream().mapToInt(Integer::intValue).sorted().toArray()).toArray(int[][]::new);
     }
 
-    /** Decodes each share of the columns on a thread of its own and joins the rows in order. */
-    private long decodeSplit(Path path, int[][] parts, ValueDigest proof) {
-        int width = columns.size();
+    /** Decodes each share of the columns on a thread of its own and counts the rows they agree on. */
+    private long decodeSplit(Path path, int[][] parts) {
         List<ColumnShare> shares = new java.util.ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.length, r -> {
             Thread t = new Thread(r, "verify-decoder " + name);
@@ -218,7 +256,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
             for (int[] part : parts) {
                 ParquetFileReader partFile = openFile(path, name);
                 try {
-                    shares.add(new ColumnShare(new ParquetArchiveReader(name, partFile, part)));
+                    shares.add(new ColumnShare(new ParquetArchiveReader(path, name, partFile, part)));
                 } catch (RuntimeException e) {
                     closeQuietly(partFile, e);
                     throw e;
@@ -243,20 +281,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
                 if (rows == 0) {
                     return decoded;
                 }
-                for (int i = 0; i < rows; i++) {
-                    Object[] row = new Object[width];
-                    for (int p = 0; p < parts.length; p++) {
-                        Object[] values = slices[p][i];
-                        int[] part = parts[p];
-                        for (int j = 0; j < part.length; j++) {
-                            row[part[j]] = values[j];
-                        }
-                    }
-                    decoded++;
-                    if (proof != null) {
-                        proof.addRow(row, decoded);
-                    }
-                }
+                decoded += rows;
             }
         } finally {
             // A failure here leaves decoders blocked on full queues: interrupt them, and close
@@ -378,13 +403,22 @@ public final class ParquetArchiveReader implements AutoCloseable {
                         + " but the table now has " + describeColumns(columns, wireSpecs)
                         + ", so its rows cannot be compared with the table's");
             }
-            ValueDigest proof = reader.valueProof();
+            ValueDigest proof = new ValueDigest();
             into.reserve(reader.rowCount());
-            long decoded = 0;
-            while (reader.next()) {
-                decoded++;
-                proof.addRow(reader.current, decoded);
-                proof.addRowTo(reader.current, decoded, into);
+            long decoded;
+            try (ColumnarTuples tuples = reader.tuples(1)) {
+                while (tuples.next()) {
+                    tuples.encodeAll();
+                    byte[] buffer = tuples.buffer();
+                    proof.update(buffer, 0, tuples.length());
+                    int start = 0;
+                    for (int i = 0; i < tuples.rows(); i++) {
+                        int end = tuples.rowEnd(i);
+                        into.add(buffer, start, end - start);
+                        start = end;
+                    }
+                }
+                decoded = tuples.rowsRead();
             }
             String expected = reader.file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.VALUE_DIGEST);
             if (expected == null || !expected.equals(proof.finish())) {
@@ -407,22 +441,20 @@ public final class ParquetArchiveReader implements AutoCloseable {
      * form; null for files that do not (other writers, the original tool), whose proof is the
      * byte checksum and the decode alone.
      */
-    private ValueDigest valueProof() {
+    private List<PgWire.Spec> proofSpecs() {
         String json = file.getFileMetaData().getKeyValueMetaData().get(ArchiveMetadata.PG_WIRE);
         if (json == null) {
             return null;
         }
         Map<String, String> wire = ColumnLayout.stringMap(json, ArchiveMetadata.PG_WIRE);
-        List<String> names = columns.stream().map(ArchiveColumn::name).toList();
-        List<String> specs = names.stream().map(name -> {
+        return columns.stream().map(ArchiveColumn::name).map(name -> {
             String spec = wire.get(name);
             if (spec == null) {
                 throw new ValueMismatchException("the footer of " + this.name + " names no wire form for column \""
                         + name + "\"");
             }
-            return spec;
+            return PgWire.parse(spec);
         }).toList();
-        return new ValueDigest(names, specs);
     }
 
     /**
@@ -523,7 +555,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
         }
     }
 
-    private static ParquetFileReader openFile(Path path, String name) {
+    static ParquetFileReader openFile(Path path, String name) {
         if (!Files.isRegularFile(path)) {
             throw new FormatException("Parquet file " + path + " does not exist");
         }

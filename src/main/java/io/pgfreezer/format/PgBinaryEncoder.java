@@ -56,25 +56,44 @@ public final class PgBinaryEncoder {
         len = 0;
         int16(columns.length);
         for (int c = 0; c < columns.length; c++) {
-            Object v = row[c];
-            if (v == null) {
-                int32(-1);
-                continue;
-            }
-            int lengthAt = len;
-            int32(0);
-            try {
-                if (columns[c].array()) {
-                    array(columns[c], (List<?>) v);
-                } else {
-                    value(columns[c].wire(), v);
-                }
-            } catch (RuntimeException e) {
-                throw new ValueMismatchException("row " + rowNumber + " column \"" + names[c] + "\" holds " + v
-                        + ", which is no PostgreSQL " + columns[c].wire().spec() + " value: " + e.getMessage());
-            }
-            putInt(lengthAt, len - lengthAt - 4);
+            field(columns[c], row[c], names[c], rowNumber);
         }
+    }
+
+    /**
+     * Encodes one field alone, its length and then its bytes (-1 and none for NULL), in place of
+     * whatever the buffer held: for decoding that works column by column and takes this path only
+     * for the forms it has no faster one for, so both give the same bytes.
+     *
+     * @throws ValueMismatchException when the value cannot be PostgreSQL's
+     */
+    void encodeField(PgWire.Spec spec, Object v, String column, long rowNumber) {
+        len = 0;
+        field(spec, v, column, rowNumber);
+    }
+
+    private void field(PgWire.Spec spec, Object v, String column, long rowNumber) {
+        if (v == null) {
+            int32(-1);
+            return;
+        }
+        int lengthAt = len;
+        int32(0);
+        try {
+            if (spec.array()) {
+                array(spec, (List<?>) v);
+            } else {
+                value(spec.wire(), v);
+            }
+        } catch (RuntimeException e) {
+            throw mismatch(rowNumber, column, v, spec, e.getMessage());
+        }
+        putInt(lengthAt, len - lengthAt - 4);
+    }
+
+    static ValueMismatchException mismatch(long rowNumber, String column, Object v, PgWire.Spec spec, String why) {
+        return new ValueMismatchException("row " + rowNumber + " column \"" + column + "\" holds " + v
+                + ", which is no PostgreSQL " + spec.wire().spec() + " value: " + why);
     }
 
     private void array(PgWire.Spec spec, List<?> elements) {

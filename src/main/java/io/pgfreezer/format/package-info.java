@@ -52,6 +52,10 @@
  * object to a temporary file first): {@code verify} decodes every page of every column and checks
  * each page's CRC, {@code footerSchema} lists the columns, and {@code open} streams rows as plain
  * Java values one row group at a time. It also reads files written by the original Python tool.
+ * For a file that records its wire forms, {@code verify}'s value proof, the archived-rows set and
+ * restore read {@link io.pgfreezer.format.ColumnarTuples} instead: the rows as binary COPY tuples,
+ * decoded column by column into primitive buffers, in the bytes {@link io.pgfreezer.format.PgBinaryEncoder}
+ * gives for the same rows.
  *
  * <h2>Hadoop</h2>
  * Files are written through {@link org.apache.parquet.io.OutputFile} and read through

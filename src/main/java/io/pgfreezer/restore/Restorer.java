@@ -3,6 +3,7 @@ package io.pgfreezer.restore;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.Window;
 import io.pgfreezer.FreezerException;
+import io.pgfreezer.format.ColumnarTuples;
 import io.pgfreezer.format.ParquetArchiveReader;
 import io.pgfreezer.format.PgBinaryEncoder;
 import io.pgfreezer.format.PgWire;
@@ -37,7 +38,8 @@ import java.util.Map;
 /**
  * Streams the archive of whole windows of one table back into PostgreSQL: every file of a window
  * (its data file and any late files) in one transaction, as the binary COPY stream export read,
- * re-encoded from the archived values by {@link PgBinaryEncoder}. Before the transaction commits,
+ * re-encoded from the archived values column by column ({@link ColumnarTuples}), or by
+ * {@link PgBinaryEncoder} row by row for an array sent in the target's element type. Before the transaction commits,
  * the bytes sent must hash to each file's value digest, which proves the rows are exactly the
  * ones PostgreSQL sent at export. Memory holds one row group of one file at a time, and a few
  * send buffers of the tuples a {@link TupleProducer} encodes ahead of the COPY.
@@ -406,8 +408,15 @@ public final class Restorer {
             RestoreTarget.Load load = target.load(plan.load());
             long rows;
             long reported = 0;
-            try (TupleProducer tuples = new TupleProducer(name, reader, encoder, plan.sent(), proof, plan.sameAsFile(),
-                    SEND_BUFFER)) {
+            // Column by column unless a column is sent in another form than its file's (an array
+            // whose element type is the target's own), which only the row-by-row encoder writes.
+            boolean ownForms = true;
+            for (int i = 0; i < plan.sent().length; i++) {
+                ownForms &= plan.specs().get(i).equals(specs.get(plan.sent()[i]));
+            }
+            try (ColumnarTuples columnar = ownForms ? reader.tuples(1) : null;
+                 TupleProducer tuples = new TupleProducer(name, reader, encoder, columnar, plan.sent(), proof,
+                         plan.sameAsFile(), SEND_BUFFER)) {
                 tuples.start();
                 for (TupleProducer.Chunk c = tuples.next(); c != null; c = tuples.next()) {
                     load.write(c.bytes(), 0, c.length());

@@ -1,5 +1,6 @@
 package io.pgfreezer.restore;
 
+import io.pgfreezer.format.ColumnarTuples;
 import io.pgfreezer.format.ParquetArchiveReader;
 import io.pgfreezer.format.PgBinaryEncoder;
 import io.pgfreezer.format.ValueDigest;
@@ -32,6 +33,7 @@ final class TupleProducer implements AutoCloseable {
 
     private final ParquetArchiveReader reader;
     private final PgBinaryEncoder encoder;
+    private final ColumnarTuples columnar;
     private final int[] sent;
     private final ValueDigest proof;
     private final boolean digestSent;
@@ -44,13 +46,17 @@ final class TupleProducer implements AutoCloseable {
     private volatile String digest;
 
     /**
+     * @param columnar   the file's rows decoded column by column, when every column sent is in its
+     *                   file's own wire form; null to decode and encode row by row through
+     *                   {@code reader} and {@code encoder}
      * @param sent       positions of the file's columns sent, in stream order
      * @param digestSent whether the proof covers the bytes sent, rather than the file's own rows
      */
-    TupleProducer(String name, ParquetArchiveReader reader, PgBinaryEncoder encoder, int[] sent, ValueDigest proof,
-                  boolean digestSent, int bufferSize) {
+    TupleProducer(String name, ParquetArchiveReader reader, PgBinaryEncoder encoder, ColumnarTuples columnar, int[] sent,
+                  ValueDigest proof, boolean digestSent, int bufferSize) {
         this.reader = reader;
         this.encoder = encoder;
+        this.columnar = columnar;
         this.sent = sent.clone();
         this.proof = proof;
         this.digestSent = digestSent;
@@ -138,9 +144,52 @@ final class TupleProducer implements AutoCloseable {
             byte[] out = free.take();
             System.arraycopy(PgBinaryEncoder.COPY_HEADER, 0, out, 0, PgBinaryEncoder.COPY_HEADER.length);
             int used = PgBinaryEncoder.COPY_HEADER.length;
-            Object[] row = new Object[sent.length];
             long count = 0;
-            while (reader.next()) {
+            if (columnar != null) {
+                while (columnar.next()) {
+                    if (!digestSent) {
+                        columnar.encodeAll();
+                        proof.update(columnar.buffer(), 0, columnar.length());
+                    }
+                    columnar.encode(sent);
+                    if (digestSent) {
+                        proof.update(columnar.buffer(), 0, columnar.length());
+                    }
+                    // Whole tuples into each buffer, as many as fit; one larger than a buffer goes alone.
+                    byte[] tuples = columnar.buffer();
+                    int from = 0;
+                    int row = 0;
+                    int rows = columnar.rows();
+                    while (row < rows) {
+                        int last = row;
+                        while (last < rows && columnar.rowEnd(last) - from <= out.length - used) {
+                            last++;
+                        }
+                        if (last == row) {
+                            if (used > 0) {
+                                filled.put(new Chunk(out, used, count));
+                                out = free.take();
+                                used = 0;
+                                continue;
+                            }
+                            int end = columnar.rowEnd(row);
+                            count++;
+                            filled.put(new Chunk(Arrays.copyOfRange(tuples, from, end), end - from, count));
+                            from = end;
+                            row++;
+                            continue;
+                        }
+                        int end = columnar.rowEnd(last - 1);
+                        System.arraycopy(tuples, from, out, used, end - from);
+                        used += end - from;
+                        count += last - row;
+                        from = end;
+                        row = last;
+                    }
+                }
+            }
+            Object[] row = new Object[sent.length];
+            while (columnar == null && reader.next()) {
                 count++;
                 for (int i = 0; i < sent.length; i++) {
                     row[i] = reader.get(sent[i]);
