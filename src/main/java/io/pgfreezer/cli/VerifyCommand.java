@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
                 "      jq '.objects[] | select(.result == \"MISSING\" or .result == \"CORRUPT\")'"})
 public final class VerifyCommand implements Callable<Integer> {
     static final int DEFAULT_PARALLEL = 4;
+    /** As many as manifest reads may be in flight; the S3 client's pool holds more connections than that. */
+    static final int MAX_PARALLEL = 1024;
 
     @Mixin
     ConfigOption config;
@@ -87,8 +89,8 @@ public final class VerifyCommand implements Callable<Integer> {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new ConfigException("--from must be before --to");
         }
-        if (parallel < 1) {
-            throw new ConfigException("--parallel must be at least 1, got " + parallel);
+        if (parallel < 1 || parallel > MAX_PARALLEL) {
+            throw new ConfigException("--parallel must be from 1 to " + MAX_PARALLEL + ", got " + parallel);
         }
         FreezerConfig cfg = environment.configs().apply(config);
         List<TableConfig> tables = cfg.select(table);

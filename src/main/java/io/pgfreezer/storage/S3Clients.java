@@ -34,6 +34,13 @@ final class S3Clients {
     /** One request, retries excluded; a whole part must fit in it on a slow link. */
     static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
     static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Apache's pool holds 50 connections by default, while a command may have up to 1,024
+     * manifest reads or {@code verify --parallel} object reads in flight at once; a request that
+     * waits longer than the pool's acquisition timeout for a connection fails. Connections are
+     * opened only on demand, so a large bound costs nothing until a command asks for them.
+     */
+    static final int MAX_CONNECTIONS = 2048;
 
     private S3Clients() {
     }
@@ -42,7 +49,8 @@ final class S3Clients {
         var builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder()
                         .connectionTimeout(CONNECT_TIMEOUT)
-                        .socketTimeout(SOCKET_TIMEOUT))
+                        .socketTimeout(SOCKET_TIMEOUT)
+                        .maxConnections(MAX_CONNECTIONS))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                         .retryStrategy(RetryMode.STANDARD)
