@@ -60,14 +60,25 @@ final class RowDeletePruner implements Pruner {
                 throw new GuardTripped(m, guardMessage(c, found, m.chunksDeleted(), "nothing was deleted in this run"));
             }
         }
-        for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
-            DeleteChunk c = chunks.get(i);
-            long deleted = source.deleteGuarded(c, n -> n == c.rows());
-            if (deleted != c.rows()) {
-                throw new GuardTripped(m, guardMessage(c, deleted, i, "this chunk was rolled back"));
+        // Each chunk's commit waits until the chunks before it are recorded, so at most one
+        // committed chunk is ever missing from the saved manifest (what the resume above relies
+        // on); the save itself overlaps with the next chunk's DELETE instead of following it.
+        try (ManifestWriter writer = new ManifestWriter(manifests)) {
+            for (int i = m.chunksDeleted(); i < chunks.size(); i++) {
+                DeleteChunk c = chunks.get(i);
+                long deleted = source.deleteGuarded(c, n -> n == c.rows(), writer::awaitSaved);
+                if (deleted != c.rows()) {
+                    writer.awaitSaved();
+                    throw new GuardTripped(m, guardMessage(c, deleted, i, "this chunk was rolled back"));
+                }
+                m = m.withChunksDeleted(i + 1);
+                if (i + 1 < chunks.size()) {
+                    writer.saveInBackground(m);
+                }
             }
-            m = save(m.withChunksDeleted(i + 1));
+            writer.awaitSaved();
         }
+        // The last chunk is recorded together with the end state.
         return save(m.withDeletedAt(now()).withPrunedBy(BatchManifest.PRUNED_ROWS).transition(BatchStatus.DONE));
     }
 

@@ -568,7 +568,7 @@ final class PostgresSourceTable implements SourceTable {
     }
 
     @Override
-    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
+    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit) {
         String sql = "DELETE FROM " + relation + range();
         try {
             conn.setAutoCommit(false);
@@ -579,6 +579,7 @@ final class PostgresSourceTable implements SourceTable {
                 deleted = ps.executeLargeUpdate();
             }
             if (acceptable.test(deleted)) {
+                beforeCommit.run();
                 conn.commit();
             } else {
                 conn.rollback();
@@ -587,6 +588,10 @@ final class PostgresSourceTable implements SourceTable {
         } catch (SQLException e) {
             rollbackQuietly(e);
             throw fail("deleting " + chunk.from() + " to " + chunk.to(), e);
+        } catch (RuntimeException | Error e) {
+            // Restoring autocommit below would commit the open delete: roll it back first.
+            rollbackQuietly(e);
+            throw e;
         } finally {
             autoCommit();
         }
@@ -1056,7 +1061,7 @@ final class PostgresSourceTable implements SourceTable {
                 e.getSQLState(), e);
     }
 
-    private void rollbackQuietly(Exception primary) {
+    private void rollbackQuietly(Throwable primary) {
         try {
             if (!conn.getAutoCommit()) {
                 conn.rollback();

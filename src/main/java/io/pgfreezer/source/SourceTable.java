@@ -57,7 +57,16 @@ public interface SourceTable extends AutoCloseable {
      * Deletes the rows of one chunk in its own transaction and commits only when
      * {@code acceptable} approves the number deleted; otherwise rolls back. Returns that number.
      */
-    long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable);
+    default long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
+        return deleteGuarded(chunk, acceptable, () -> { });
+    }
+
+    /**
+     * As {@link #deleteGuarded(DeleteChunk, LongPredicate)}; once {@code acceptable} has approved,
+     * {@code beforeCommit} runs while the delete is still uncommitted. If it throws, the delete is
+     * rolled back and its exception propagates, so nothing is committed that it did not allow.
+     */
+    long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit);
 
     /** Whether the table is a partitioned table (relkind 'p'). */
     boolean isPartitioned();

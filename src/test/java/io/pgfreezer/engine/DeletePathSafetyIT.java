@@ -4,11 +4,14 @@ import io.pgfreezer.config.Granularity;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.BatchStatus;
 import io.pgfreezer.manifest.DeleteChunk;
+import io.pgfreezer.manifest.ManifestStore;
 import io.pgfreezer.source.SourceTable;
 import io.pgfreezer.storage.ObjectStorage;
 import io.pgfreezer.testing.ArchiveFixture;
+import io.pgfreezer.testing.ForwardingManifestStore;
 import io.pgfreezer.testing.ForwardingSourceTable;
 import io.pgfreezer.testing.ForwardingStorage;
+import io.pgfreezer.testing.SimulatedCrash;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,12 +22,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongPredicate;
 import java.util.function.UnaryOperator;
 
 import static io.pgfreezer.engine.ArchiveRunIT.sensorReadings;
 import static io.pgfreezer.engine.SafetyIT.archivedRows;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Each line of the delete path that keeps a row from being deleted without being archived, held
@@ -70,6 +78,87 @@ class DeletePathSafetyIT {
         // The two chunks deleted before it are in the verified archive; with the rest of the
         // window they account for every row the window had.
         assertThat(f.count("SELECT count(*) FROM sensor_readings WHERE " + DAY_22)).isEqualTo(144 + 1 - 80);
+        // The second chunk's record was still being written when the third chunk's delete ran:
+        // the failed batch is recorded after it landed, and says both chunks are gone.
+        assertThat(f.manifests("sensor_readings")).filteredOn(m -> m.status() == BatchStatus.FAILED).singleElement()
+                .satisfies(m -> assertThat(m.chunksDeleted()).isEqualTo(2));
+    }
+
+    @Test
+    void aChunkDeletedWhileTheRecordOfTheChunkBeforeItIsLostIsRolledBackAndTheResumeDeletesNoUnarchivedRow() {
+        ArchiveFixture f = sensorReadings().deleteChunkRows(40);
+        long before = f.count(SafetyIT.ARCHIVED);
+        List<DeleteChunk> day23 = new ArrayList<>();
+        CountDownLatch secondChunkDeletedUncommitted = new CountDownLatch(1);
+        UnaryOperator<SourceTable> watchDeletes = t -> new ForwardingSourceTable(t) {
+            @Override
+            public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit) {
+                boolean second = chunk.from().toString().startsWith("2024-01-23") && day23.size() == 1;
+                if (chunk.from().toString().startsWith("2024-01-23")) {
+                    day23.add(chunk);
+                }
+                return super.deleteGuarded(chunk, n -> {
+                    if (second) {
+                        secondChunkDeletedUncommitted.countDown();
+                    }
+                    return acceptable.test(n);
+                }, beforeCommit);
+            }
+        };
+        AtomicBoolean overlapped = new AtomicBoolean();
+        UnaryOperator<ManifestStore> loseTheFirstChunksRecord = store -> new ForwardingManifestStore(store) {
+            @Override
+            protected void beforeSave(BatchManifest m) {
+                if (m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z")) && m.chunksDeleted() == 1) {
+                    // The first chunk is committed; its record is being written while the second
+                    // chunk's DELETE runs, and the process dies before the record lands.
+                    try {
+                        overlapped.set(secondChunkDeletedUncommitted.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new SimulatedCrash("while recording the first chunk of 2024-01-23");
+                }
+            }
+        };
+
+        assertThatThrownBy(() -> f.runWithTables(ArchiveRunIT.options(), noFaults(), loseTheFirstChunksRecord, watchDeletes,
+                x -> { })).hasRootCauseInstanceOf(SimulatedCrash.class);
+
+        assertThat(overlapped).as("the record was being written while the next chunk's DELETE ran").isTrue();
+        assertThat(day23).hasSize(2);
+        DeleteChunk first = day23.get(0);
+        DeleteChunk second = day23.get(1);
+        assertThat(f.count(rangeCount(first))).as("the first chunk's delete committed").isZero();
+        assertThat(f.count(rangeCount(second))).as("the second chunk's delete waited for the record, and was rolled back")
+                .isEqualTo(second.rows());
+        BatchManifest recorded = f.manifests("sensor_readings").stream()
+                .filter(m -> m.windowStart().equals(ArchiveFixture.at("2024-01-23T00:00:00Z"))).findFirst().orElseThrow();
+        assertThat(recorded.status()).isEqualTo(BatchStatus.DELETING);
+        assertThat(recorded.chunksDeleted()).isZero();
+
+        // While the process was down, a row arrived in a chunk not yet deleted.
+        f.sql("INSERT INTO sensor_readings VALUES ('2024-01-23 20:00:00.5+00', 5, 5.0, 'late arrival')");
+        RunReport resumed = f.runAll();
+
+        BatchManifest failed = f.manifests("sensor_readings").stream()
+                .filter(m -> m.status() == BatchStatus.FAILED).findFirst().orElseThrow();
+        assertThat(failed.chunksDeleted()).as("the interrupted run's commit is on record").isEqualTo(1);
+        assertThat(resumed.count(BatchOutcome.Result.FAILED)).isEqualTo(1);
+        assertThat(f.count(rangeCount(second))).as("nothing more was deleted while a row is not archived")
+                .isEqualTo(second.rows());
+        assertThat(f.count("SELECT count(*) FROM sensor_readings WHERE note = 'late arrival'")).isEqualTo(1);
+
+        f.sql("UPDATE sensor_readings SET recorded_at = '2024-01-31 00:00:00+00' WHERE note = 'late arrival'");
+        RunReport forced = f.run(new RunOptions(Optional.empty(), false, true, Optional.empty(), Optional.empty()));
+
+        assertThat(forced.succeeded()).as(forced.batches().toString()).isTrue();
+        assertThat(f.count(SafetyIT.ARCHIVED)).isZero();
+        assertThat(archivedRows(f)).isEqualTo(before);
+    }
+
+    static String rangeCount(DeleteChunk c) {
+        return "SELECT count(*) FROM sensor_readings WHERE recorded_at >= '" + c.from() + "' AND recorded_at < '" + c.to() + "'";
     }
 
     @Test

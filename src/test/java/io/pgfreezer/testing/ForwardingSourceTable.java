@@ -69,9 +69,9 @@ public class ForwardingSourceTable implements SourceTable {
     }
 
     @Override
-    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
+    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit) {
         beforeDelete(chunk);
-        return delegate.deleteGuarded(chunk, acceptable);
+        return delegate.deleteGuarded(chunk, acceptable, beforeCommit);
     }
 
     /** Called just before a partition's concurrent detach starts. */
