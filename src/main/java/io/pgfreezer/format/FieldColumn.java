@@ -71,6 +71,7 @@ abstract class FieldColumn {
         void write(byte[] out, int[] at, int rows) {
             long[] v = values;
             boolean[] n = nulls;
+            // One loop per width, as in the decoder: no branch on the width inside the loop over rows.
             switch (width) {
                 case 8:
                     for (int r = 0; r < rows; r++) {
