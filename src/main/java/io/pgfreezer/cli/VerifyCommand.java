@@ -65,7 +65,7 @@ public final class VerifyCommand implements Callable<Integer> {
     boolean deep;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "" + DEFAULT_PARALLEL,
-            description = "Objects read at the same time (default: ${DEFAULT-VALUE}).")
+            description = "Objects read at the same time, 1 to 1024 (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--json", description = "Machine-readable output.")

@@ -114,6 +114,21 @@ class ConfigErrorsCliTest {
         assertThat(result.err.lines()).containsExactly("error: config file not found: " + missing);
     }
 
+    @ParameterizedTest(name = "--parallel {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "1025"})
+    void verifyRefusesReadsInFlightOutsideWhatTheClientCanHoldOpen(String parallel) throws IOException {
+        Path config = Files.writeString(dir.resolve("config.yaml"), DATABASE + STORAGE + TABLES);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("verify", "-c", config.toString(), "--parallel", parallel);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString()
+                .isEqualTo("error: --parallel must be from 1 to 1024, got " + parallel);
+    }
+
     private static Result status(Path config) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
