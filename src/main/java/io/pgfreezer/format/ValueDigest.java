@@ -54,17 +54,6 @@ public final class ValueDigest {
         sha.update(encoder.buffer(), 0, encoder.length());
     }
 
-    /**
-     * Encodes one archived row as PostgreSQL sends it and adds it to {@code archived}, leaving
-     * this digest unchanged.
-     *
-     * @throws ValueMismatchException when a value cannot be PostgreSQL's
-     */
-    public void addRowTo(Object[] row, long rowNumber, ArchivedRows archived) {
-        encoder.encode(row, rowNumber);
-        archived.add(encoder.buffer(), 0, encoder.length());
-    }
-
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
