@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -77,6 +78,9 @@ public final class Archiver {
         // than connections would only queue for the pool and time out.
         int threads = Math.min(Math.min(config.global().maxTableConcurrency(), config.database().poolSize()),
                 tables.size());
+        // What the pool holds beyond one connection per table in progress: a table's delete may
+        // take one of them for a second session, never one another table is waiting for.
+        Semaphore spareSessions = new Semaphore(Math.max(0, config.database().poolSize() - threads));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "pg-freezer-table");
             t.setDaemon(true);
@@ -91,7 +95,7 @@ public final class Archiver {
                     if (context != null) {
                         MDC.setContextMap(context);
                     }
-                    archiveTable(table, options, report);
+                    archiveTable(table, options, report, spareSessions);
                 }));
             }
             // Every table is awaited before anything is rethrown: stopping early would interrupt
@@ -127,7 +131,7 @@ public final class Archiver {
         }
     }
 
-    private void archiveTable(TableConfig table, RunOptions options, RunReport report) {
+    private void archiveTable(TableConfig table, RunOptions options, RunReport report, Semaphore spareSessions) {
         MDC.put("table", table.qualifiedName());
         GlobalConfig.Retry retry = config.global().retry();
         SourceTable src = null;
@@ -183,7 +187,7 @@ public final class Archiver {
                 MDC.put("window", p.window().toString());
                 MDC.put("window_start", IsoInstants.format(p.window().start()));
                 progress.batchStarted(table.qualifiedName(), p.window());
-                BatchOutcome outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
+                BatchOutcome outcome = runBatch(table, src, spareSessions, p, options);
                 for (int attempt = 1; outcome.result() == BatchOutcome.Result.TRANSIENT && attempt < retry.attempts();
                         attempt++) {
                     if (!pause(retry, attempt, outcome.message())) {
@@ -203,7 +207,7 @@ public final class Archiver {
                     }
                     src = reopened.get();
                     p = resumePoint(p);
-                    outcome = options.dryRun() ? runner(table, src).dryRun(p) : runner(table, src).run(p, options.force());
+                    outcome = runBatch(table, src, spareSessions, p, options);
                 }
                 report.add(outcome);
                 tally.add(outcome);
@@ -303,13 +307,19 @@ public final class Archiver {
         }
     }
 
-    private BatchRunner runner(TableConfig table, SourceTable src) {
-        return new BatchRunner(table, src, storage, manifests, format, new Verifier(storage, format, tempDir),
-                notifier, clock, config.global().deleteChunkRows(), progress, pruner(table, src));
+    private BatchOutcome runBatch(TableConfig table, SourceTable src, Semaphore spareSessions, WindowPlanner.Planned p,
+                                  RunOptions options) {
+        BatchRunner runner = runner(table, src, spareSessions);
+        return options.dryRun() ? runner.dryRun(p) : runner.run(p, options.force());
     }
 
-    private Pruner pruner(TableConfig table, SourceTable src) {
-        Pruner rows = new RowDeletePruner(src, manifests, clock);
+    private BatchRunner runner(TableConfig table, SourceTable src, Semaphore spareSessions) {
+        return new BatchRunner(table, src, storage, manifests, format, new Verifier(storage, format, tempDir),
+                notifier, clock, config.global().deleteChunkRows(), progress, pruner(table, src, spareSessions));
+    }
+
+    private Pruner pruner(TableConfig table, SourceTable src, Semaphore spareSessions) {
+        Pruner rows = new RowDeletePruner(src, manifests, clock, spareSessions);
         return prunesPartitions(table, src) ? new PartitionPruner(table, src, manifests, clock, rows) : rows;
     }
 

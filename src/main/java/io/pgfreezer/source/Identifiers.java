@@ -15,4 +15,9 @@ public final class Identifiers {
     public static String qualified(String schema, String table) {
         return quote(schema) + "." + quote(table);
     }
+
+    /** A string constant, for the few statements that take no bind parameters. */
+    public static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
 }

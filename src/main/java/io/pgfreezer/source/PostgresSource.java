@@ -56,7 +56,7 @@ public final class PostgresSource implements Source {
                 c.close();
                 return Optional.empty();
             }
-            return Optional.of(new PostgresSourceTable(c, table, lockKey(table)));
+            return Optional.of(new PostgresSourceTable(c, table, lockKey(table), this::connection));
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c, e);
             if (e instanceof SQLException se) {

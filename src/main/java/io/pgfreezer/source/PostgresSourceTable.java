@@ -28,7 +28,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
 /** {@link SourceTable} over one pooled PostgreSQL connection that holds the table's advisory lock. */
 final class PostgresSourceTable implements SourceTable {
@@ -53,9 +53,12 @@ final class PostgresSourceTable implements SourceTable {
     private final String filter;
     private final boolean partitioned;
     private final int serverMajor;
+    private final Supplier<Connection> spareSessions;
 
-    PostgresSourceTable(Connection conn, TableConfig table, long lockKey) throws SQLException {
+    PostgresSourceTable(Connection conn, TableConfig table, long lockKey, Supplier<Connection> spareSessions)
+            throws SQLException {
         this.conn = conn;
+        this.spareSessions = spareSessions;
         this.table = table;
         this.lockKey = lockKey;
         this.relation = Identifiers.qualified(table.schema(), table.name());
@@ -543,57 +546,224 @@ final class PostgresSourceTable implements SourceTable {
 
     @Override
     public List<Long> count(List<DeleteChunk> chunks) {
-        String sql = "SELECT count(*) FROM " + relation + range();
-        List<Long> counts = new ArrayList<>(chunks.size());
         try {
             beginSnapshot(true);
-            try (PreparedStatement ps = conn.prepareStatement(sql)) {
-                for (DeleteChunk chunk : chunks) {
-                    bind(ps, 1, chunk.from());
-                    bind(ps, 2, chunk.to());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        counts.add(rs.getLong(1));
-                    }
-                }
-            }
+            List<Long> counts = countIn(conn, chunks);
             conn.commit();
+            return counts;
         } catch (SQLException e) {
             rollbackQuietly(e);
             throw fail("counting rows before delete", e);
         } finally {
             autoCommit();
         }
+    }
+
+    private List<Long> countIn(Connection session, List<DeleteChunk> chunks) throws SQLException {
+        List<Long> counts = new ArrayList<>(chunks.size());
+        try (PreparedStatement ps = session.prepareStatement("SELECT count(*) FROM " + relation + range())) {
+            for (DeleteChunk chunk : chunks) {
+                bind(ps, 1, chunk.from());
+                bind(ps, 2, chunk.to());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    counts.add(rs.getLong(1));
+                }
+            }
+        }
         return counts;
     }
 
     @Override
-    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit) {
-        String sql = "DELETE FROM " + relation + range();
-        try {
-            conn.setAutoCommit(false);
-            long deleted;
-            try (PreparedStatement ps = conn.prepareStatement(sql)) {
-                bind(ps, 1, chunk.from());
-                bind(ps, 2, chunk.to());
-                deleted = ps.executeLargeUpdate();
+    public ChunkDeleter deleter() {
+        return new SessionDeleter(conn, false);
+    }
+
+    @Override
+    public ChunkDeleter spareDeleter() {
+        Connection spare = spareSessions.get();
+        return new SessionDeleter(spare, true);
+    }
+
+    /** Chunk deletes on one session: the table's own, or a spare one it hands back on close. */
+    private final class SessionDeleter implements ChunkDeleter {
+        private final Connection session;
+        private final boolean spare;
+
+        SessionDeleter(Connection session, boolean spare) {
+            this.session = session;
+            this.spare = spare;
+        }
+
+        @Override
+        public OpenDelete delete(DeleteChunk chunk) {
+            String what = "deleting " + chunk.from() + " to " + chunk.to();
+            try {
+                session.setAutoCommit(false);
+                long deleted;
+                try (PreparedStatement ps = session.prepareStatement("DELETE FROM " + relation + range())) {
+                    bind(ps, 1, chunk.from());
+                    bind(ps, 2, chunk.to());
+                    deleted = ps.executeLargeUpdate();
+                }
+                return new Open(deleted, what);
+            } catch (SQLException e) {
+                end(e);
+                throw fail(what, e);
+            } catch (RuntimeException | Error e) {
+                // Restoring autocommit would commit whatever the statement did: roll it back first.
+                end(e);
+                throw e;
             }
-            if (acceptable.test(deleted)) {
-                beforeCommit.run();
-                conn.commit();
-            } else {
-                conn.rollback();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return open(null);
+        }
+
+        @Override
+        public Snapshot join(Snapshot shared) {
+            return open(shared.id());
+        }
+
+        private Snapshot open(String shared) {
+            try {
+                session.setAutoCommit(false);
+                String id;
+                try (Statement st = session.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+                    if (shared == null) {
+                        try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                            rs.next();
+                            id = rs.getString(1);
+                        }
+                    } else {
+                        // Must come before the transaction's first query, which would take a snapshot of its own.
+                        st.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(shared));
+                        id = shared;
+                    }
+                }
+                return new Counting(id);
+            } catch (SQLException e) {
+                end(e);
+                throw fail("counting rows before delete", e);
+            } catch (RuntimeException | Error e) {
+                end(e);
+                throw e;
             }
-            return deleted;
-        } catch (SQLException e) {
-            rollbackQuietly(e);
-            throw fail("deleting " + chunk.from() + " to " + chunk.to(), e);
-        } catch (RuntimeException | Error e) {
-            // Restoring autocommit below would commit the open delete: roll it back first.
-            rollbackQuietly(e);
-            throw e;
-        } finally {
-            autoCommit();
+        }
+
+        private final class Counting implements Snapshot {
+            private final String id;
+
+            Counting(String id) {
+                this.id = id;
+            }
+
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public List<Long> count(List<DeleteChunk> chunks) {
+                try {
+                    return countIn(session, chunks);
+                } catch (SQLException e) {
+                    throw fail("counting rows before delete", e);
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    session.rollback();
+                } catch (SQLException e) {
+                    log.debug("could not end the read-only count transaction; the pool will discard the connection", e);
+                }
+                try {
+                    session.setAutoCommit(true);
+                } catch (SQLException e) {
+                    log.debug("could not restore autocommit; the pool will discard the connection", e);
+                }
+            }
+        }
+
+        /** Rolls back what is open and puts the session back in autocommit. */
+        private void end(Throwable primary) {
+            try {
+                if (!session.getAutoCommit()) {
+                    session.rollback();
+                }
+            } catch (SQLException e) {
+                primary.addSuppressed(e);
+            }
+            try {
+                session.setAutoCommit(true);
+            } catch (SQLException e) {
+                log.debug("could not restore autocommit; the pool will discard the connection", e);
+            }
+        }
+
+        private final class Open implements OpenDelete {
+            private final long rows;
+            private final String what;
+
+            Open(long rows, String what) {
+                this.rows = rows;
+                this.what = what;
+            }
+
+            @Override
+            public long rows() {
+                return rows;
+            }
+
+            @Override
+            public void commit() {
+                try {
+                    session.commit();
+                } catch (SQLException e) {
+                    end(e);
+                    throw fail(what, e);
+                }
+                try {
+                    session.setAutoCommit(true);
+                } catch (SQLException e) {
+                    log.debug("could not restore autocommit; the pool will discard the connection", e);
+                }
+            }
+
+            @Override
+            public void rollback() {
+                SourceException failed = null;
+                try {
+                    session.rollback();
+                } catch (SQLException e) {
+                    // A session that is gone has rolled back with it; say so rather than hide it.
+                    failed = fail("rolling back " + what, e);
+                }
+                try {
+                    session.setAutoCommit(true);
+                } catch (SQLException e) {
+                    log.debug("could not restore autocommit; the pool will discard the connection", e);
+                }
+                if (failed != null) {
+                    throw failed;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (spare) {
+                try {
+                    session.close();
+                } catch (SQLException e) {
+                    log.debug("could not hand the spare delete session back cleanly", e);
+                }
+            }
         }
     }
 

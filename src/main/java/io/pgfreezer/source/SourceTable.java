@@ -6,7 +6,6 @@ import io.pgfreezer.manifest.DeleteChunk;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongPredicate;
 
 /**
  * One table, seen through one database session that holds the table's archiving lock for as
@@ -53,20 +52,15 @@ public interface SourceTable extends AutoCloseable {
     /** Row counts of each chunk, all read in one snapshot. */
     List<Long> count(List<DeleteChunk> chunks);
 
-    /**
-     * Deletes the rows of one chunk in its own transaction and commits only when
-     * {@code acceptable} approves the number deleted; otherwise rolls back. Returns that number.
-     */
-    default long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable) {
-        return deleteGuarded(chunk, acceptable, () -> { });
-    }
+    /** Deletes chunks on this table's own session. Closing it leaves the session open. */
+    ChunkDeleter deleter();
 
     /**
-     * As {@link #deleteGuarded(DeleteChunk, LongPredicate)}; once {@code acceptable} has approved,
-     * {@code beforeCommit} runs while the delete is still uncommitted. If it throws, the delete is
-     * rolled back and its exception propagates, so nothing is committed that it did not allow.
+     * Deletes chunks on a second session of the same database, so two chunks' DELETEs can run at
+     * once. The caller makes sure the pool has a connection to spare (each table in progress
+     * holds one) and closes it to hand the connection back.
      */
-    long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit);
+    ChunkDeleter spareDeleter();
 
     /** Whether the table is a partitioned table (relkind 'p'). */
     boolean isPartitioned();

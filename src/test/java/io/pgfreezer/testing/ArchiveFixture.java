@@ -54,6 +54,7 @@ public final class ArchiveFixture implements AutoCloseable {
             50_000, Optional.empty(), GlobalConfig.Metrics.none(), FAST_RETRY);
     private Clock clock = Clock.systemUTC();
     private Duration statementTimeout = Duration.ofSeconds(60);
+    private int poolSize = 4;
     private UnaryOperator<ArchiveFormat> wrapFormat = UnaryOperator.identity();
 
     private ArchiveFixture(String dsn, Path root, StorageConfig storageConfig) {
@@ -136,6 +137,12 @@ public final class ArchiveFixture implements AutoCloseable {
         return this;
     }
 
+    /** Connections in the run's pool (4 unless set): with one per table, a delete has no second session. */
+    public ArchiveFixture poolSize(int connections) {
+        this.poolSize = connections;
+        return this;
+    }
+
     public ArchiveFixture clock(Clock clock) {
         this.clock = clock;
         return this;
@@ -143,7 +150,7 @@ public final class ArchiveFixture implements AutoCloseable {
 
     public FreezerConfig config() {
         String rest = dsn.substring("postgresql://postgres@".length());
-        DatabaseConfig db = new DatabaseConfig(dsn, "jdbc:postgresql://" + rest, "postgres", null, 4,
+        DatabaseConfig db = new DatabaseConfig(dsn, "jdbc:postgresql://" + rest, "postgres", null, poolSize,
                 statementTimeout);
         return new FreezerConfig(db, storageConfig, tables, global);
     }

@@ -3,6 +3,7 @@ package io.pgfreezer.testing;
 import io.pgfreezer.format.ArchivedRows;
 import io.pgfreezer.manifest.DeleteChunk;
 import io.pgfreezer.source.BatchSink;
+import io.pgfreezer.source.ChunkDeleter;
 import io.pgfreezer.source.ExportResult;
 import io.pgfreezer.source.PartitionProof;
 import io.pgfreezer.source.PartitionState;
@@ -14,7 +15,6 @@ import io.pgfreezer.source.WindowStats;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongPredicate;
 
 /**
  * A real table session with hooks around the steps of the delete path, so a test can change the
@@ -69,9 +69,44 @@ public class ForwardingSourceTable implements SourceTable {
     }
 
     @Override
-    public long deleteGuarded(DeleteChunk chunk, LongPredicate acceptable, Runnable beforeCommit) {
-        beforeDelete(chunk);
-        return delegate.deleteGuarded(chunk, acceptable, beforeCommit);
+    public ChunkDeleter deleter() {
+        return watched(delegate.deleter());
+    }
+
+    @Override
+    public ChunkDeleter spareDeleter() {
+        return watched(delegate.spareDeleter());
+    }
+
+    /** Passes every chunk through {@link #beforeDelete} and {@link #afterDelete} on any session. */
+    private ChunkDeleter watched(ChunkDeleter session) {
+        return new ChunkDeleter() {
+            @Override
+            public OpenDelete delete(DeleteChunk chunk) {
+                beforeDelete(chunk);
+                return afterDelete(chunk, session.delete(chunk));
+            }
+
+            @Override
+            public Snapshot snapshot() {
+                return session.snapshot();
+            }
+
+            @Override
+            public Snapshot join(Snapshot shared) {
+                return session.join(shared);
+            }
+
+            @Override
+            public void close() {
+                session.close();
+            }
+        };
+    }
+
+    /** Called with a chunk's DELETE once it has run, still uncommitted; returns what the engine gets. */
+    protected ChunkDeleter.OpenDelete afterDelete(DeleteChunk chunk, ChunkDeleter.OpenDelete delete) {
+        return delete;
     }
 
     /** Called just before a partition's concurrent detach starts. */
