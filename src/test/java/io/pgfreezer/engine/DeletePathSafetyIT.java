@@ -51,11 +51,11 @@ class DeletePathSafetyIT {
         ArchiveFixture f = sensorReadings().deleteChunkRows(40);
         List<DeleteChunk> struck = new ArrayList<>();
         UnaryOperator<SourceTable> insertBeforeThirdChunk = t -> new ForwardingSourceTable(t) {
-            int deletes;
-
             @Override
             protected void beforeDelete(DeleteChunk chunk) {
-                if (chunk.from().toString().startsWith("2024-01-22") && ++deletes == 3) {
+                // The window's third chunk (chunks of 40 rows, one row every 10 minutes); named by
+                // its start, since with two sessions the DELETEs do not start one after another.
+                if (chunk.from().equals(ArchiveFixture.at("2024-01-22T13:20:00Z"))) {
                     // The pre-check has passed for every chunk; only the in-transaction guard
                     // stands between this row and a DELETE of its range.
                     f.sql("INSERT INTO sensor_readings VALUES ('" + chunk.from().plusMillis(1) + "', 9, 1.0, 'slipped in')");
@@ -102,10 +102,8 @@ class DeletePathSafetyIT {
 
             @Override
             protected ChunkDeleter.OpenDelete afterDelete(DeleteChunk chunk, ChunkDeleter.OpenDelete delete) {
-                synchronized (day23) {
-                    if (day23.size() >= 2 && chunk.equals(day23.get(1))) {
-                        secondChunkDeletedUncommitted.countDown();
-                    }
+                if (chunk.from().equals(ArchiveFixture.at("2024-01-23T06:40:00Z"))) {
+                    secondChunkDeletedUncommitted.countDown();
                 }
                 return delete;
             }
@@ -133,6 +131,7 @@ class DeletePathSafetyIT {
         assertThat(overlapped).as("the record was being written while the next chunk's DELETE ran").isTrue();
         // With a spare session the third chunk's DELETE may have started too; it was rolled back.
         assertThat(day23).hasSizeBetween(2, 3);
+        day23.sort(java.util.Comparator.comparing(DeleteChunk::from));
         DeleteChunk first = day23.get(0);
         DeleteChunk second = day23.get(1);
         assertThat(f.count(rangeCount(first))).as("the first chunk's delete committed").isZero();
