@@ -3,8 +3,6 @@ package io.pgfreezer.engine;
 import io.pgfreezer.manifest.BatchManifest;
 import io.pgfreezer.manifest.ManifestStore;
 
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,32 +37,11 @@ final class ManifestWriter implements AutoCloseable {
         if (f == null) {
             return;
         }
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    // The save cannot be taken back once sent; learn how it ended before going on.
-                    interrupted = true;
-                }
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (CancellationException e) {
-            throw new IllegalStateException("manifest save was cancelled", e);
+            // The save cannot be taken back once sent; learn how it ended before going on.
+            Uninterruptibly.await(f, "manifest save");
         } finally {
             inFlight = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -682,11 +682,7 @@ final class PostgresSourceTable implements SourceTable {
                 } catch (SQLException e) {
                     log.debug("could not end the read-only count transaction; the pool will discard the connection", e);
                 }
-                try {
-                    session.setAutoCommit(true);
-                } catch (SQLException e) {
-                    log.debug("could not restore autocommit; the pool will discard the connection", e);
-                }
+                autoCommit(session);
             }
         }
 
@@ -699,11 +695,7 @@ final class PostgresSourceTable implements SourceTable {
             } catch (SQLException e) {
                 primary.addSuppressed(e);
             }
-            try {
-                session.setAutoCommit(true);
-            } catch (SQLException e) {
-                log.debug("could not restore autocommit; the pool will discard the connection", e);
-            }
+            autoCommit(session);
         }
 
         private final class Open implements OpenDelete {
@@ -728,11 +720,7 @@ final class PostgresSourceTable implements SourceTable {
                     end(e);
                     throw fail(what, e);
                 }
-                try {
-                    session.setAutoCommit(true);
-                } catch (SQLException e) {
-                    log.debug("could not restore autocommit; the pool will discard the connection", e);
-                }
+                autoCommit(session);
             }
 
             @Override
@@ -744,11 +732,7 @@ final class PostgresSourceTable implements SourceTable {
                     // A session that is gone has rolled back with it; say so rather than hide it.
                     failed = fail("rolling back " + what, e);
                 }
-                try {
-                    session.setAutoCommit(true);
-                } catch (SQLException e) {
-                    log.debug("could not restore autocommit; the pool will discard the connection", e);
-                }
+                autoCommit(session);
                 if (failed != null) {
                     throw failed;
                 }
@@ -1242,8 +1226,12 @@ final class PostgresSourceTable implements SourceTable {
     }
 
     private void autoCommit() {
+        autoCommit(conn);
+    }
+
+    private static void autoCommit(Connection session) {
         try {
-            conn.setAutoCommit(true);
+            session.setAutoCommit(true);
         } catch (SQLException e) {
             log.debug("could not restore autocommit; the pool will discard the connection", e);
         }
