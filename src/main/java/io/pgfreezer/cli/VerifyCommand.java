@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class VerifyCommand implements Callable<Integer> {
     static final int DEFAULT_PARALLEL = 4;
     /** As many as manifest reads may be in flight; the S3 client's pool holds more connections than that. */
-    static final int MAX_PARALLEL = 1024;
+    static final int MAX_PARALLEL = StorageManifestStore.MAX_PARALLELISM;
 
     @Mixin
     ConfigOption config;
@@ -65,7 +65,7 @@ public final class VerifyCommand implements Callable<Integer> {
     boolean deep;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "" + DEFAULT_PARALLEL,
-            description = "Objects read at the same time, 1 to 1024 (default: ${DEFAULT-VALUE}).")
+            description = "Objects read at the same time, 1 to " + MAX_PARALLEL + " (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--json", description = "Machine-readable output.")

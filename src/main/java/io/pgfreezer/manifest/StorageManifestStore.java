@@ -50,7 +50,8 @@ public final class StorageManifestStore implements ManifestStore {
     public static final int DEFAULT_PARALLELISM = 32;
     /** Environment variable that sets how many manifest reads are in flight at once. */
     public static final String PARALLELISM_VARIABLE = "PG_FREEZER_MANIFEST_READS";
-    private static final int MAX_PARALLELISM = 1024;
+    /** The most manifest reads in flight at once; the S3 client's connection pool is sized above it. */
+    public static final int MAX_PARALLELISM = 1024;
     /** S3's largest listing page: a table of at most this many manifests is listed in one request. */
     static final int LIST_PAGE_SIZE = 1000;
 

@@ -688,13 +688,7 @@ final class PostgresSourceTable implements SourceTable {
 
         /** Rolls back what is open and puts the session back in autocommit. */
         private void end(Throwable primary) {
-            try {
-                if (!session.getAutoCommit()) {
-                    session.rollback();
-                }
-            } catch (SQLException e) {
-                primary.addSuppressed(e);
-            }
+            rollbackQuietly(session, primary);
             autoCommit(session);
         }
 
@@ -1216,9 +1210,13 @@ final class PostgresSourceTable implements SourceTable {
     }
 
     private void rollbackQuietly(Throwable primary) {
+        rollbackQuietly(conn, primary);
+    }
+
+    private static void rollbackQuietly(Connection session, Throwable primary) {
         try {
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
+            if (!session.getAutoCommit()) {
+                session.rollback();
             }
         } catch (SQLException e) {
             primary.addSuppressed(e);
