@@ -163,7 +163,7 @@ final class ManifestIndex {
         while (p.nextToken() == JsonToken.START_OBJECT) {
             JsonNode node = p.readValueAsTree();
             JsonNode name = node.get("name");
-            if (name == null || !name.isTextual() || !name.textValue().endsWith(".json") || name.textValue().contains("/")) {
+            if (name == null || !name.isTextual() || !StorageManifestStore.isManifestName(name.textValue())) {
                 throw new Unusable(source + ": entry " + entries.size() + " has no valid manifest 'name'");
             }
             JsonNode version = node.get("object_version");

@@ -45,6 +45,7 @@ public final class StorageManifestStore implements ManifestStore {
 
     public static final String ROOT = "_manifests/";
     private static final String SUFFIX = ".json";
+    private static final int BATCH_ID_LENGTH = 16;
     private static final String CONTENT_TYPE = "application/json";
     /** Enough parallel GETs to hide latency to a remote bucket without flooding it. */
     public static final int DEFAULT_PARALLELISM = 32;
@@ -125,6 +126,24 @@ public final class StorageManifestStore implements ManifestStore {
         }
         throw new io.pgfreezer.config.ConfigException(PARALLELISM_VARIABLE + " is '" + text
                 + "'; it must be a whole number from 1 to " + MAX_PARALLELISM + " (default " + DEFAULT_PARALLELISM + ")");
+    }
+
+    /**
+     * Whether a name under a table's manifest prefix is a manifest's: a batch id (16 lowercase hex
+     * digits, as both this tool and the original make them) and {@code .json}. Anything else there
+     * (notes, a copy kept by hand, a sub-folder) is no window's manifest, is never read as one, and
+     * so can neither fail a listing nor stand in for the manifest its window really has.
+     */
+    static boolean isManifestName(String name) {
+        if (name.length() != BATCH_ID_LENGTH + SUFFIX.length() || !name.endsWith(SUFFIX)) {
+            return false;
+        }
+        for (int i = 0; i < BATCH_ID_LENGTH; i++) {
+            if (ManifestListing.DIGITS.indexOf(name.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String key(String table, String batchId) {
@@ -271,8 +290,7 @@ public final class StorageManifestStore implements ManifestStore {
         List<ObjectInfo> listed = new ArrayList<>();
         try {
             for (ObjectInfo info : ManifestListing.list(storage, prefix, listPageSize, parallelism, new ReaderThreads())) {
-                String rest = info.key().substring(prefix.length());
-                if (rest.endsWith(SUFFIX) && rest.indexOf('/') < 0) {
+                if (isManifestName(info.key().substring(prefix.length()))) {
                     listed.add(info);
                 }
             }
@@ -364,7 +382,7 @@ public final class StorageManifestStore implements ManifestStore {
         for (ObjectInfo info : storage.list(ROOT)) {
             String rest = info.key().substring(ROOT.length());
             int slash = rest.indexOf('/');
-            if (slash > 0 && rest.endsWith(SUFFIX) && rest.indexOf('/', slash + 1) < 0) {
+            if (slash > 0 && isManifestName(rest.substring(slash + 1))) {
                 tables.add(rest.substring(0, slash));
             }
         }

@@ -12,7 +12,8 @@ import java.util.Locale;
  * What one listing request costs on each s3proxy backend, over N keys shaped like manifest keys
  * ({@code _manifests/t/<16 hex>.json}): the first 1,000-key page of the whole prefix, one from
  * its middle (start-after), a page of a one-hex-digit prefix (what {@code ManifestListing} asks
- * for), each the median of five, and every page in sequence.
+ * for) and of a two-digit one, a request for a prefix no key has (the floor every request pays), each the median of
+ * five, and every page in sequence.
  * Real S3 answers a 1,000-key page in tens of milliseconds whatever the bucket holds, so the
  * backend whose page cost does not grow with N is the one that lets a benchmark measure the tool.
  *
@@ -40,8 +41,8 @@ public final class ListingBenchmark {
             }
         }
         System.out.println();
-        System.out.printf("%-16s %9s %10s %12s %12s %12s %8s %14s%n", "provider", "keys", "fill/s",
-                "1st page ms", "mid page ms", "1-hex pg ms", "pages", "all pages s");
+        System.out.printf("%-16s %9s %10s %12s %12s %12s %12s %12s %8s %14s%n", "provider", "keys", "fill/s",
+                "1st page ms", "mid page ms", "1-hex pg ms", "2-hex pg ms", "no match ms", "pages", "all pages s");
         rows.forEach(System.out::println);
     }
 
@@ -56,6 +57,9 @@ public final class ListingBenchmark {
             double page = medianMillis(() -> storage.listPage(PREFIX, null, 1000));
             double middlePage = medianMillis(() -> storage.listPage(PREFIX, PREFIX + "8", 1000));
             double hexPage = medianMillis(() -> storage.listPage(PREFIX + "7", null, 1000));
+            double twoHexPage = medianMillis(() -> storage.listPage(PREFIX + "7a", null, 1000));
+            // A prefix no key has: what every request costs, whatever it asks for.
+            double emptyPage = medianMillis(() -> storage.listPage(PREFIX + "none-", null, 1000));
             int pages = (n + 999) / 1000;
             // Paging through all of it in sequence is timed only where that takes under a minute;
             // elsewhere (100,000 keys on the file-system backend: over 20 minutes) it is estimated.
@@ -72,8 +76,8 @@ public final class ListingBenchmark {
             } else {
                 all = String.format(Locale.ROOT, "~%.0f (est.)", pages * (page + middlePage) / 2 / 1000);
             }
-            String row = String.format(Locale.ROOT, "%-16s %,9d %,10.0f %12.1f %12.1f %12.1f %8d %14s",
-                    provider.property(), n, n / putSeconds, page, middlePage, hexPage, pages, all);
+            String row = String.format(Locale.ROOT, "%-16s %,9d %,10.0f %12.1f %12.1f %12.1f %12.1f %12.1f %8d %14s",
+                    provider.property(), n, n / putSeconds, page, middlePage, hexPage, twoHexPage, emptyPage, pages, all);
             System.out.println(row);
             return row;
         }

@@ -93,6 +93,26 @@ class StorageManifestStoreTest {
         assertThat(store.list("sensor_readings")).hasSize(1);
     }
 
+    /** Only a batch id names a manifest; no other name is read, however much it looks like one. */
+    @Test
+    void jsonObjectsNotNamedByABatchIdAreNotReadAsManifests() {
+        BatchManifest saved = TestManifests.pending("public", "sensor_readings", TestManifests.daily("2024-01-15"));
+        store.save(saved);
+        byte[] copy = storage.read(StorageManifestStore.key("sensor_readings", saved.batchId())).orElseThrow().data();
+        byte[] garbage = "not json".getBytes(StandardCharsets.UTF_8);
+        storage.put("_manifests/sensor_readings/notes.json", garbage, "application/json");
+        storage.put("_manifests/sensor_readings/" + saved.batchId().toUpperCase(java.util.Locale.ROOT) + ".json", copy,
+                "application/json");
+        storage.put("_manifests/sensor_readings/" + saved.batchId().substring(1) + ".json", garbage, "application/json");
+        storage.put("_manifests/sensor_readings/" + saved.batchId() + "0.json", garbage, "application/json");
+        storage.put("_manifests/sensor_readings/copy of " + saved.batchId() + ".json", copy, "application/json");
+
+        assertThat(store.list("sensor_readings")).containsExactly(saved);
+        assertThat(store.tables()).containsExactly("sensor_readings");
+        assertThat(store.refreshIndex("sensor_readings").manifests()).isEqualTo(1);
+        assertThat(new StorageManifestStore(storage).list("sensor_readings")).containsExactly(saved);
+    }
+
     @Test
     void tableWithoutManifestsListsEmpty() {
         assertThat(store.list("sensor_readings")).isEmpty();
