@@ -13,7 +13,6 @@ import java.util.List;
 
 import org.apache.parquet.VersionParser;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.impl.ColumnReaderImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.io.api.Binary;
@@ -24,26 +23,20 @@ import org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnot
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Decodes one column of a row group with parquet-java's {@link ColumnReaderImpl} (levels and
- * values, no record assembly) straight into a {@link FieldColumn}, in PostgreSQL's binary form.
- * The flat forms export writes have decoders that keep values primitive from page to field; any
- * other pairing of wire form and Parquet type (arrays, {@code time}, {@code oid}, files of other
- * writers, and pairings that cannot hold the wire form, which must fail as before) goes through
- * {@link ValueConverters} and {@link PgBinaryEncoder} one value at a time, the path rows took
- * before, so every form gives the bytes it always did.
+ * Decodes one column of a row group straight into a {@link FieldColumn}, in PostgreSQL's binary
+ * form. The flat forms export writes have decoders that read the pages themselves
+ * ({@link FlatPages}) and keep values primitive from page to field; any other pairing of wire
+ * form and Parquet type (arrays, {@code time}, {@code oid}, files of other writers, and pairings
+ * that cannot hold the wire form, which must fail as before) goes through parquet-java's
+ * {@link ColumnReaderImpl}, {@link ValueConverters} and {@link PgBinaryEncoder} one value at a
+ * time, the path rows took before, so every form gives the bytes it always did.
  */
 abstract class ColumnDecoder {
-
-    /** A converter for readers whose values are taken through their getters. */
-    private static final PrimitiveConverter GETTERS_ONLY = new PrimitiveConverter() {
-    };
 
     final ColumnDescriptor descriptor;
     final String column;
     final PgWire.Spec spec;
     final int maxDefinition;
-    ColumnReaderImpl reader;
-    long valuesLeft;
 
     ColumnDecoder(ColumnDescriptor descriptor, String column, PgWire.Spec spec) {
         this.descriptor = descriptor;
@@ -110,7 +103,7 @@ abstract class ColumnDecoder {
                 if (kind == ValueKind.DECIMAL) {
                     int scale = ((DecimalLogicalTypeAnnotation) logical).getScale();
                     if (physical == PrimitiveTypeName.INT32 || physical == PrimitiveTypeName.INT64) {
-                        return new NumericLong(descriptor, name, spec, scale, physical == PrimitiveTypeName.INT32);
+                        return new NumericLong(descriptor, name, spec, scale);
                     }
                     return new Binaries(descriptor, name, spec, Binaries.NUMERIC, scale);
                 }
@@ -145,35 +138,62 @@ abstract class ColumnDecoder {
     /** A field column of the kind this decoder fills, for batches of up to {@code capacity} rows. */
     abstract FieldColumn newColumn(int capacity);
 
-    /** The converter the column's reader hands values to; unused by decoders that call its getters. */
-    PrimitiveConverter converter() {
-        return GETTERS_ONLY;
-    }
-
     /** Starts on the column's chunk in a new row group of {@code rows} rows. */
-    void start(PageReadStore pages, VersionParser.ParsedVersion writer, long rows) {
-        reader = new ColumnReaderImpl(descriptor, pages.getPageReader(descriptor), converter(), writer);
-        valuesLeft = reader.getTotalValueCount();
-        if (descriptor.getMaxRepetitionLevel() == 0 && valuesLeft != rows) {
-            throw new FormatException("column \"" + column + "\" holds " + valuesLeft + " values in a row group of "
-                    + rows + " rows");
-        }
-    }
+    abstract void start(PageReadStore pages, VersionParser.ParsedVersion writer, long rows);
 
     /** Decodes the next {@code rows} rows into {@code into}; {@code firstRow} numbers the first from 1. */
     abstract void decode(FieldColumn into, int rows, long firstRow);
 
-    final boolean isNull() {
-        return reader.getCurrentDefinitionLevel() < maxDefinition;
-    }
+    /** A decoder of an unrepeated column, which reads its pages itself. */
+    abstract static class Flat extends ColumnDecoder {
+        final FlatPages pages;
+        /** The values of a run of rows with NULLs among them, before they go to their rows. */
+        long[] scratch = new long[0];
 
-    final void consume() {
-        reader.consume();
-        valuesLeft--;
+        Flat(ColumnDescriptor descriptor, String column, PgWire.Spec spec) {
+            super(descriptor, column, spec);
+            this.pages = new FlatPages(descriptor, column);
+        }
+
+        @Override
+        void start(PageReadStore store, VersionParser.ParsedVersion writer, long rows) {
+            pages.start(store.getPageReader(descriptor), writer, rows);
+        }
+
+        /**
+         * Reads the next {@code rows} fixed-width values into {@code values[0, rows)}, marking the
+         * NULL rows in {@code nulls} (their slots keep whatever they held).
+         */
+        final void fixedRows(long[] values, int rows, FieldColumn.Fixed nulls) {
+            FlatPages p = pages;
+            for (int done = 0; done < rows; ) {
+                int run = p.take(rows - done);
+                if (p.allDefined()) {
+                    p.fixed(values, done, run);
+                } else {
+                    int n = p.definedIn(run);
+                    if (scratch.length < n) {
+                        scratch = new long[Math.max(n, 1024)];
+                    }
+                    long[] s = scratch;
+                    p.fixed(s, 0, n);
+                    int k = 0;
+                    for (int i = 0; i < run; i++) {
+                        if (p.defined(i)) {
+                            values[done + i] = s[k++];
+                        } else {
+                            nulls.setNull(done + i);
+                        }
+                    }
+                }
+                p.skip(run);
+                done += run;
+            }
+        }
     }
 
     /** The forms of 1 to 8 bytes, kept as longs from the page to the field. */
-    static final class Fixed extends ColumnDecoder {
+    static final class Fixed extends Flat {
         static final int BOOL = 0;
         static final int INT = 1;
         static final int LONG = 2;
@@ -201,90 +221,44 @@ abstract class ColumnDecoder {
         void decode(FieldColumn into, int rows, long firstRow) {
             FieldColumn.Fixed out = (FieldColumn.Fixed) into;
             long[] values = out.values;
-            ColumnReaderImpl r = reader;
-            // One loop per form, so that each runs without a branch on the form inside.
+            fixedRows(values, rows, out);
+            // The page holds the value as Parquet stores it; only dates and timestamps count from
+            // another epoch in PostgreSQL, and must still fit its field once moved there.
+            boolean[] nulls = out.anyNull ? out.nulls : null;
             switch (op) {
-                case BOOL:
-                    for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            values[i] = r.getBoolean() ? 1 : 0;
-                        }
-                        consume();
-                    }
-                    break;
-                case INT:
-                    for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            values[i] = r.getInteger();
-                        }
-                        consume();
-                    }
-                    break;
-                case LONG:
-                    for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            values[i] = r.getLong();
-                        }
-                        consume();
-                    }
-                    break;
-                case FLOAT:
-                    for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            values[i] = Float.floatToRawIntBits(r.getFloat());
-                        }
-                        consume();
-                    }
-                    break;
-                case DOUBLE:
-                    for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            values[i] = Double.doubleToRawLongBits(r.getDouble());
-                        }
-                        consume();
-                    }
-                    break;
                 case DATE:
                     for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            long days = (long) r.getInteger() - PgWire.PG_EPOCH_DAYS;
-                            if (days < Integer.MIN_VALUE) {
-                                throw PgBinaryEncoder.mismatch(firstRow + i, column,
-                                        LocalDate.ofEpochDay(days + PgWire.PG_EPOCH_DAYS), spec, "integer overflow");
-                            }
-                            values[i] = days;
+                        if (nulls != null && nulls[i]) {
+                            continue;
                         }
-                        consume();
+                        long days = values[i] - PgWire.PG_EPOCH_DAYS;
+                        if (days < Integer.MIN_VALUE) {
+                            throw PgBinaryEncoder.mismatch(firstRow + i, column,
+                                    LocalDate.ofEpochDay(days + PgWire.PG_EPOCH_DAYS), spec, "integer overflow");
+                        }
+                        values[i] = days;
                     }
                     break;
                 case INSTANT:
                 case LOCAL:
                     for (int i = 0; i < rows; i++) {
-                        if (isNull()) {
-                            out.setNull(i);
-                        } else {
-                            long micros = r.getLong();
-                            // Below this, PostgreSQL's microseconds from 2000 do not fit in a long.
-                            if (micros < Long.MIN_VALUE + PgWire.PG_EPOCH_MICROS) {
-                                throw PgBinaryEncoder.mismatch(firstRow + i, column, timestamp(micros, op == INSTANT),
-                                        spec, "long overflow");
-                            }
-                            values[i] = micros - PgWire.PG_EPOCH_MICROS;
+                        if (nulls != null && nulls[i]) {
+                            continue;
                         }
-                        consume();
+                        long micros = values[i];
+                        // Below this, PostgreSQL's microseconds from 2000 do not fit in a long.
+                        if (micros < Long.MIN_VALUE + PgWire.PG_EPOCH_MICROS) {
+                            throw PgBinaryEncoder.mismatch(firstRow + i, column, timestamp(micros, op == INSTANT),
+                                    spec, "long overflow");
+                        }
+                        values[i] = micros - PgWire.PG_EPOCH_MICROS;
                     }
+                    break;
+                case BOOL:
+                case INT:
+                case LONG:
+                case FLOAT:
+                case DOUBLE:
                     break;
                 default:
                     throw new IllegalStateException("no fixed form " + op);
@@ -299,15 +273,12 @@ abstract class ColumnDecoder {
     }
 
     /** PostgreSQL's numeric from a DECIMAL stored as INT32 or INT64, through long arithmetic. */
-    static final class NumericLong extends ColumnDecoder {
-        private final int scale;
-        private final boolean int32;
+    static final class NumericLong extends Flat {
         private final Numerics numerics;
+        private FieldColumn.Fixed unscaled = new FieldColumn.Fixed(8, 0);
 
-        NumericLong(ColumnDescriptor descriptor, String column, PgWire.Spec spec, int scale, boolean int32) {
+        NumericLong(ColumnDescriptor descriptor, String column, PgWire.Spec spec, int scale) {
             super(descriptor, column, spec);
-            this.scale = scale;
-            this.int32 = int32;
             this.numerics = new Numerics(column, spec, scale);
         }
 
@@ -319,13 +290,18 @@ abstract class ColumnDecoder {
         @Override
         void decode(FieldColumn into, int rows, long firstRow) {
             FieldColumn.Bytes out = (FieldColumn.Bytes) into;
+            if (unscaled.values.length < rows) {
+                unscaled = new FieldColumn.Fixed(8, rows);
+            }
+            FieldColumn.Fixed values = unscaled;
+            values.reset();
+            fixedRows(values.values, rows, values);
             for (int i = 0; i < rows; i++) {
-                if (isNull()) {
+                if (values.anyNull && values.nulls[i]) {
                     out.nullField();
                 } else {
-                    numerics.write(out, int32 ? reader.getInteger() : reader.getLong(), firstRow + i);
+                    numerics.write(out, values.values[i], firstRow + i);
                 }
-                consume();
             }
         }
     }
@@ -391,7 +367,7 @@ abstract class ColumnDecoder {
      * The forms taken from Parquet byte arrays: text, JSON, bytea, a uuid's text, a DECIMAL's
      * bytes. A dictionary-encoded chunk encodes each entry once, when a row first uses it.
      */
-    static final class Binaries extends ColumnDecoder {
+    static final class Binaries extends Flat {
         static final int TEXT = 0;
         static final int JSONB = 1;
         static final int BYTEA = 2;
@@ -400,44 +376,12 @@ abstract class ColumnDecoder {
 
         private final int form;
         private final Numerics numerics;
-        private final FieldColumn.Bytes scratch = new FieldColumn.Bytes(1);
-        private FieldColumn.Bytes out;
+        private final FieldColumn.Bytes entry = new FieldColumn.Bytes(1);
         private long row;
-        private Dictionary dictionary;
+        /** The chunk's dictionary entries in binary COPY form, each encoded when a row first uses it. */
         private byte[][] entries;
         private final byte[] uuid = new byte[16];
         private final View view = new View();
-
-        private final PrimitiveConverter converter = new PrimitiveConverter() {
-            @Override
-            public boolean hasDictionarySupport() {
-                return true;
-            }
-
-            @Override
-            public void setDictionary(Dictionary d) {
-                dictionary = d;
-                entries = new byte[d.getMaxId() + 1][];
-            }
-
-            @Override
-            public void addValueFromDictionary(int id) {
-                byte[] entry = entries[id];
-                if (entry == null) {
-                    // Encoded on first use: an entry no row uses must not fail the file.
-                    scratch.reset();
-                    encode(dictionary.decodeToBinary(id), scratch);
-                    entry = java.util.Arrays.copyOf(scratch.data, scratch.used);
-                    entries[id] = entry;
-                }
-                out.encoded(entry, 0, entry.length);
-            }
-
-            @Override
-            public void addBinary(Binary value) {
-                encode(value, out);
-            }
-        };
 
         Binaries(ColumnDescriptor descriptor, String column, PgWire.Spec spec, int form, int scale) {
             super(descriptor, column, spec);
@@ -451,44 +395,79 @@ abstract class ColumnDecoder {
         }
 
         @Override
-        PrimitiveConverter converter() {
-            return converter;
+        void start(PageReadStore store, VersionParser.ParsedVersion writer, long rows) {
+            super.start(store, writer, rows);
+            entries = null;
         }
 
         @Override
         void decode(FieldColumn into, int rows, long firstRow) {
-            out = (FieldColumn.Bytes) into;
-            for (int i = 0; i < rows; i++) {
-                if (isNull()) {
-                    out.nullField();
-                } else {
-                    row = firstRow + i;
-                    reader.writeCurrentValueToConverter();
+            FieldColumn.Bytes out = (FieldColumn.Bytes) into;
+            FlatPages p = pages;
+            View v = view;
+            for (int done = 0; done < rows; ) {
+                int run = p.take(rows - done);
+                // One page has one encoding: the branch on it goes the same way for the whole run.
+                int encoding = p.encoding;
+                for (int i = 0; i < run; i++) {
+                    if (!p.defined(i)) {
+                        out.nullField();
+                        continue;
+                    }
+                    row = firstRow + done + i;
+                    if (encoding == FlatPages.PLAIN) {
+                        p.plainBinary(v);
+                        encode(v.bytes, v.off, v.len, null, out);
+                    } else if (encoding == FlatPages.DICTIONARY) {
+                        fromDictionary(p.nextId(), out);
+                    } else {
+                        encode(p.otherBinary(), out);
+                    }
                 }
-                consume();
+                p.skip(run);
+                done += run;
             }
         }
 
-        private void encode(Binary value, FieldColumn.Bytes to) {
-            byte[] bytes;
-            int off;
-            int len;
-            if (view.of(value)) {
-                bytes = view.bytes;
-                off = view.off;
-                len = view.len;
-            } else {
-                bytes = value.getBytes();
-                off = 0;
-                len = bytes.length;
+        private void fromDictionary(int id, FieldColumn.Bytes out) {
+            if (entries == null) {
+                entries = new byte[pages.dictionary().getMaxId() + 1][];
             }
+            byte[] encoded = entries[id];
+            if (encoded == null) {
+                // Encoded on first use: an entry no row uses must not fail the file.
+                entry.reset();
+                encode(pages.dictionary().decodeToBinary(id), entry);
+                encoded = java.util.Arrays.copyOf(entry.data, entry.used);
+                entries[id] = encoded;
+            }
+            out.encoded(encoded, 0, encoded.length);
+        }
+
+        private void encode(Binary value, FieldColumn.Bytes to) {
+            if (view.of(value)) {
+                encode(view.bytes, view.off, view.len, value, to);
+            } else {
+                byte[] bytes = value.getBytes();
+                encode(bytes, 0, bytes.length, value, to);
+            }
+        }
+
+        /** The text of UTF-8 bytes as parquet-java's Binary gives it, malformed sequences replaced alike. */
+        private static String utf8(byte[] bytes, int off, int len, Binary value) {
+            return value != null ? value.toStringUsingUTF8()
+                    : StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(bytes, off, len)).toString();
+        }
+
+        /** {@code value}: the Binary the bytes came from, or null when they are a slice of a page. */
+        private void encode(byte[] bytes, int off, int len, Binary value, FieldColumn.Bytes to) {
             switch (form) {
                 case TEXT:
                     if (ascii(bytes, off, len)) {
                         to.field(bytes, off, len);
                     } else {
                         // Through a String as before, so malformed UTF-8 gives the same bytes.
-                        byte[] text = value.toStringUsingUTF8().getBytes(StandardCharsets.UTF_8);
+                        byte[] text = utf8(bytes, off, len, value).getBytes(StandardCharsets.UTF_8);
                         to.field(text, 0, text.length);
                     }
                     break;
@@ -497,7 +476,7 @@ abstract class ColumnDecoder {
                     int docOff = off;
                     int docLen = len;
                     if (!ascii(bytes, off, len)) {
-                        doc = value.toStringUsingUTF8().getBytes(StandardCharsets.UTF_8);
+                        doc = utf8(bytes, off, len, value).getBytes(StandardCharsets.UTF_8);
                         docOff = 0;
                         docLen = doc.length;
                     }
@@ -511,7 +490,7 @@ abstract class ColumnDecoder {
                     break;
                 case UUID:
                     if (!parseUuid(bytes, off, len)) {
-                        String text = value.toStringUsingUTF8();
+                        String text = utf8(bytes, off, len, value);
                         byte[] parsed = PgWire.parseUuid(text);
                         if (parsed == null) {
                             throw PgBinaryEncoder.mismatch(row, column, text, spec, "not a canonical uuid text");
@@ -655,6 +634,8 @@ abstract class ColumnDecoder {
         private final PgBinaryEncoder encoder = new PgBinaryEncoder(List.of(), List.of());
         private Object value;
         private List<Object> elements;
+        private ColumnReaderImpl reader;
+        private long valuesLeft;
 
         Generic(ColumnLayout layout, ColumnDescriptor descriptor, PgWire.Spec spec) {
             super(descriptor, layout.column.name(), spec);
@@ -673,8 +654,22 @@ abstract class ColumnDecoder {
         }
 
         @Override
-        PrimitiveConverter converter() {
-            return leaf;
+        void start(PageReadStore pages, VersionParser.ParsedVersion writer, long rows) {
+            reader = new ColumnReaderImpl(descriptor, pages.getPageReader(descriptor), leaf, writer);
+            valuesLeft = reader.getTotalValueCount();
+            if (descriptor.getMaxRepetitionLevel() == 0 && valuesLeft != rows) {
+                throw new FormatException("column \"" + column + "\" holds " + valuesLeft + " values in a row group of "
+                        + rows + " rows");
+            }
+        }
+
+        private boolean isNull() {
+            return reader.getCurrentDefinitionLevel() < maxDefinition;
+        }
+
+        private void consume() {
+            reader.consume();
+            valuesLeft--;
         }
 
         @Override
