@@ -1,7 +1,6 @@
 package io.pgfreezer.format;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,6 +13,7 @@ import org.apache.parquet.VersionParser;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.schema.MessageType;
 
 import io.pgfreezer.FreezerException;
@@ -43,8 +43,14 @@ public final class ColumnarTuples implements AutoCloseable {
 
     /** Rows per batch: small enough for a few batches per share to stay in the CPU caches' reach. */
     static final int BATCH_ROWS = 4096;
-    /** Batches each share may decode ahead of the caller. */
-    private static final int DEPTH = 3;
+    /**
+     * Batches each share may decode ahead of the caller. Deep enough that a share descheduled for
+     * a while (three threads share two cores during verification) finds work queued when it runs
+     * again; {@link #AHEAD_BYTES} keeps wide rows from taking that many batches' memory.
+     */
+    private static final int DEPTH = 12;
+    /** At most about this much decoded memory per share ahead of the caller, in however many batches. */
+    private static final long AHEAD_BYTES = 16L * 1024 * 1024;
 
     private final String name;
     private final int width;
@@ -62,11 +68,12 @@ public final class ColumnarTuples implements AutoCloseable {
     private final int[] all;
 
     /**
+     * @param input  the file, for the readers of the other shares
      * @param file   the caller's reader of the file, used for the first share and closed with this
      * @param specs  each column's wire form, in file order
      * @param parts  file column positions of each share
      */
-    ColumnarTuples(Path path, String name, ParquetFileReader file, List<PgWire.Spec> specs, int[][] parts) {
+    ColumnarTuples(InputFile input, String name, ParquetFileReader file, List<PgWire.Spec> specs, int[][] parts) {
         this.name = name;
         this.width = specs.size();
         this.parts = parts;
@@ -78,7 +85,7 @@ public final class ColumnarTuples implements AutoCloseable {
         VersionParser.ParsedVersion writer = writerVersion(file.getFileMetaData().getCreatedBy());
         try {
             for (int p = 0; p < parts.length; p++) {
-                ParquetFileReader partFile = p == 0 ? file : ParquetArchiveReader.openFile(path, name);
+                ParquetFileReader partFile = p == 0 ? file : ParquetArchiveReader.openFile(input, name);
                 try {
                     shares[p] = new Share(partFile, schema, parts[p], specs, writer, parts.length > 1);
                 } catch (RuntimeException e) {
@@ -289,6 +296,8 @@ public final class ColumnarTuples implements AutoCloseable {
         private int rowGroup = -1;
         private long nextRow = 1;
         private boolean ended;
+        private int created;
+        private long batchBytes;
 
         Share(ParquetFileReader file, MessageType schema, int[] positions, List<PgWire.Spec> specs,
               VersionParser.ParsedVersion writer, boolean threaded) {
@@ -311,9 +320,9 @@ public final class ColumnarTuples implements AutoCloseable {
             if (threaded) {
                 free = new ArrayBlockingQueue<>(DEPTH + 1);
                 filled = new ArrayBlockingQueue<>(DEPTH + 1);
-                for (int i = 0; i < DEPTH; i++) {
-                    free.add(newBatch());
-                }
+                // More are made as decoding runs ahead, while they stay within AHEAD_BYTES.
+                free.add(newBatch());
+                created = 1;
                 inline = null;
             } else {
                 free = null;
@@ -368,8 +377,17 @@ public final class ColumnarTuples implements AutoCloseable {
         public void run() {
             try {
                 while (true) {
-                    Batch batch = free.take();
+                    Batch batch = free.poll();
+                    if (batch == null) {
+                        if (created < DEPTH && (created + 1) * batchBytes <= AHEAD_BYTES) {
+                            batch = newBatch();
+                            created++;
+                        } else {
+                            batch = free.take();
+                        }
+                    }
                     decode(batch);
+                    batchBytes = Math.max(batchBytes, footprint(batch));
                     filled.put(batch);
                     if (batch.rows == 0) {
                         return;
@@ -418,6 +436,14 @@ public final class ColumnarTuples implements AutoCloseable {
                 filled.offer(batch);
             }
             return batch;
+        }
+
+        private long footprint(Batch batch) {
+            long bytes = 0;
+            for (FieldColumn c : batch.columns) {
+                bytes += c.footprint();
+            }
+            return bytes;
         }
 
         void recycle(Batch batch) {

@@ -27,6 +27,9 @@ abstract class FieldColumn {
     /** Writes row {@code r}'s field at {@code at[r]} and moves {@code at[r]} past it. */
     abstract void write(byte[] out, int[] at, int rows);
 
+    /** The bytes of memory the column holds. */
+    abstract long footprint();
+
     /** A form of 1, 2, 4 or 8 bytes: the value's low bytes, big-endian. */
     static final class Fixed extends FieldColumn {
         final int width;
@@ -46,6 +49,11 @@ abstract class FieldColumn {
                 Arrays.fill(nulls, false);
                 anyNull = false;
             }
+        }
+
+        @Override
+        long footprint() {
+            return 9L * values.length;
         }
 
         void setNull(int row) {
@@ -147,6 +155,11 @@ abstract class FieldColumn {
         void reset() {
             used = 0;
             count = 0;
+        }
+
+        @Override
+        long footprint() {
+            return data.length + 4L * ends.length;
         }
 
         private void ensure(int extra) {

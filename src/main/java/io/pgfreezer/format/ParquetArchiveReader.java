@@ -13,6 +13,7 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -41,7 +42,8 @@ public final class ParquetArchiveReader implements AutoCloseable {
     /** Threads {@link #verify(Path, String)} decodes columns on. */
     public static final int VERIFY_THREADS = 2;
 
-    private final Path path;
+    /** The file, for the further readers decoding threads need (parquet-java's are not thread-safe). */
+    private final InputFile input;
     private final String name;
     private final ParquetFileReader file;
     private final List<ColumnLayout> layouts;
@@ -53,13 +55,13 @@ public final class ParquetArchiveReader implements AutoCloseable {
     private int rowGroupIndex = -1;
     private Object[] current;
 
-    private ParquetArchiveReader(Path path, String name, ParquetFileReader file) {
-        this(path, name, file, null);
+    private ParquetArchiveReader(InputFile input, String name, ParquetFileReader file) {
+        this(input, name, file, null);
     }
 
     /** With {@code projection} (top-level column positions), reads and decodes only those columns. */
-    private ParquetArchiveReader(Path path, String name, ParquetFileReader file, int[] projection) {
-        this.path = path;
+    private ParquetArchiveReader(InputFile input, String name, ParquetFileReader file, int[] projection) {
+        this.input = input;
         this.name = name;
         this.file = file;
         MessageType schema = file.getFileMetaData().getSchema();
@@ -93,9 +95,13 @@ public final class ParquetArchiveReader implements AutoCloseable {
      * (the object's URI), which the operator can act on, not the temporary file.
      */
     public static ParquetArchiveReader open(Path path, String name) {
-        ParquetFileReader file = openFile(path, name);
+        return open(localFile(path, name), name);
+    }
+
+    private static ParquetArchiveReader open(InputFile input, String name) {
+        ParquetFileReader file = openFile(input, name);
         try {
-            return new ParquetArchiveReader(path, name, file);
+            return new ParquetArchiveReader(input, name, file);
         } catch (RuntimeException e) {
             closeQuietly(file, e);
             throw e;
@@ -130,15 +136,28 @@ public final class ParquetArchiveReader implements AutoCloseable {
      * whatever the split.
      */
     public static VerifiedFile verify(Path path, String name, int threads) {
+        return verify(localFile(path, name), name, threads);
+    }
+
+    /**
+     * As {@link #verify(Path, String)}, for a copy still being downloaded: row groups are decoded
+     * as their bytes arrive. The caller must still see {@link ArrivingFile#tailMatches()} before
+     * the verdict counts for the object.
+     */
+    public static VerifiedFile verify(ArrivingFile arriving, String name) {
+        return verify(arriving.inputFile(name), name, VERIFY_THREADS);
+    }
+
+    private static VerifiedFile verify(InputFile input, String name, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads below 1: " + threads);
         }
-        try (ParquetArchiveReader reader = open(path, name)) {
+        try (ParquetArchiveReader reader = open(input, name)) {
             List<PgWire.Spec> specs = reader.proofSpecs();
             long decoded;
             if (specs == null) {
                 int[][] parts = reader.columnShares(threads);
-                decoded = parts.length < 2 ? reader.decodeHere() : reader.decodeSplit(path, parts);
+                decoded = parts.length < 2 ? reader.decodeHere() : reader.decodeSplit(parts);
             } else {
                 decoded = reader.proveValues(specs, threads);
             }
@@ -160,7 +179,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
     private long proveValues(List<PgWire.Spec> specs, int threads) {
         ValueDigest proof = new ValueDigest();
         long decoded;
-        try (ColumnarTuples tuples = new ColumnarTuples(path, name, openFile(path, name), specs, columnShares(threads))) {
+        try (ColumnarTuples tuples = new ColumnarTuples(input, name, openFile(input, name), specs, columnShares(threads))) {
             while (tuples.next()) {
                 tuples.encodeAll();
                 proof.update(tuples.buffer(), 0, tuples.length());
@@ -191,7 +210,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
             throw new FormatException(name + " records no PostgreSQL wire forms (it was written by another tool "
                     + "or an earlier version)");
         }
-        return new ColumnarTuples(path, name, openFile(path, name), specs, columnShares(threads));
+        return new ColumnarTuples(input, name, openFile(input, name), specs, columnShares(threads));
     }
 
     private long decodeHere() {
@@ -245,7 +264,7 @@ public final class ParquetArchiveReader implements AutoCloseable {
     }
 
     /** Decodes each share of the columns on a thread of its own and counts the rows they agree on. */
-    private long decodeSplit(Path path, int[][] parts) {
+    private long decodeSplit(int[][] parts) {
         List<ColumnShare> shares = new java.util.ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.length, r -> {
             Thread t = new Thread(r, "verify-decoder " + name);
@@ -254,9 +273,9 @@ public final class ParquetArchiveReader implements AutoCloseable {
         });
         try {
             for (int[] part : parts) {
-                ParquetFileReader partFile = openFile(path, name);
+                ParquetFileReader partFile = openFile(input, name);
                 try {
-                    shares.add(new ColumnShare(new ParquetArchiveReader(path, name, partFile, part)));
+                    shares.add(new ColumnShare(new ParquetArchiveReader(input, name, partFile, part)));
                 } catch (RuntimeException e) {
                     closeQuietly(partFile, e);
                     throw e;
@@ -556,15 +575,23 @@ public final class ParquetArchiveReader implements AutoCloseable {
     }
 
     static ParquetFileReader openFile(Path path, String name) {
+        return openFile(localFile(path, name), name);
+    }
+
+    private static InputFile localFile(Path path, String name) {
         if (!Files.isRegularFile(path)) {
             throw new FormatException("Parquet file " + path + " does not exist");
         }
+        return new NamedInputFile(path, name);
+    }
+
+    static ParquetFileReader openFile(InputFile input, String name) {
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
                 .usePageChecksumVerification(true)
                 .withCodecFactory(PlainCodecFactory.INSTANCE)
                 .build();
         try {
-            return ParquetFileReader.open(new NamedInputFile(path, name), options);
+            return ParquetFileReader.open(input, options);
         } catch (IOException | RuntimeException e) {
             throw new FormatException("Parquet file " + name
                     + " is not readable Parquet (its footer does not decode): " + describe(e), e);

@@ -3,6 +3,7 @@ package io.pgfreezer.verify;
 import io.pgfreezer.config.TableConfig;
 import io.pgfreezer.engine.ArchiveLayout;
 import io.pgfreezer.fetch.HivePartition;
+import io.pgfreezer.format.ArrivingFile;
 import io.pgfreezer.format.FormatException;
 import io.pgfreezer.format.ParquetArchiveReader;
 import io.pgfreezer.format.VerifiedFile;
@@ -54,6 +55,13 @@ public final class ArchiveVerifier {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ArchiveVerifier.class);
     private static final String FOOTER_BATCH_ID = "pg_freezer.batch_id";
     private static final int BUFFER = 64 * 1024;
+    /**
+     * From this size on, a deep check decodes an object while it downloads: its footer comes from
+     * one ranged read of its tail first. Below it the extra request would cost more than it saves.
+     */
+    static final long OVERLAP_FROM = 8L * 1024 * 1024;
+    /** The tail read first: the footer and its length, with room for wide tables' footers. */
+    private static final int TAIL = 256 * 1024;
 
     /** Called from the reader threads: implementations must be thread-safe. */
     public interface Listener {
@@ -117,8 +125,15 @@ public final class ArchiveVerifier {
     private final ObjectStorage storage;
     private final ManifestStore manifests;
     private final Path tempDir;
+    private final long overlapFrom;
 
     public ArchiveVerifier(ObjectStorage storage, ManifestStore manifests, Path tempDir) {
+        this(storage, manifests, tempDir, OVERLAP_FROM);
+    }
+
+    /** With the size from which a deep check decodes while it downloads. */
+    ArchiveVerifier(ObjectStorage storage, ManifestStore manifests, Path tempDir, long overlapFrom) {
+        this.overlapFrom = overlapFrom;
         this.storage = storage;
         this.manifests = manifests;
         this.tempDir = tempDir;
@@ -278,8 +293,23 @@ public final class ArchiveVerifier {
                 copy = Files.createTempFile(tempDir, "pg-freezer-verify-", ".parquet");
             }
             Download read;
+            Decoding decoding = null;
             try {
-                read = download(key, copy, listener);
+                byte[] tail = null;
+                int tailLength = (int) Math.min(TAIL, info.size());
+                if (deep && info.size() >= overlapFrom && tailLength > 0) {
+                    try (InputStream in = storage.openRange(key, info.size() - tailLength, tailLength)) {
+                        tail = in.readNBytes(tailLength + 1);
+                    }
+                }
+                // A tail of another length means the object is no longer the size listed: no overlap.
+                if (tail != null && tail.length == tailLength) {
+                    ArrivingFile arriving = new ArrivingFile(copy, info.size(), tail);
+                    decoding = Decoding.start(arriving, uri);
+                    read = decoding.download(() -> download(key, arriving.path(), listener, arriving));
+                } else {
+                    read = download(key, copy, listener, null);
+                }
             } catch (ObjectNotFoundException e) {
                 return new ObjectCheck(table, key, kind, Result.MISSING, m, null, null, null,
                         "no object at " + uri + " (removed while verifying)");
@@ -295,7 +325,13 @@ public final class ArchiveVerifier {
             if (!deep) {
                 return new ObjectCheck(table, key, kind, Result.OK, m, read.bytes, read.sha256, null, "");
             }
-            return decode(table, m, kind, copy, uri, read, recorded == null ? notRecorded : "");
+            Decoded decoded = decoding != null ? decoding.verdict() : null;
+            if (decoded == null) {
+                // Decoded as the object is only when it was the object downloaded: the tail read
+                // first may belong to a version of the key that was replaced in between.
+                decoded = Decoded.of(copy, uri);
+            }
+            return decode(table, m, kind, copy, uri, read, recorded == null ? notRecorded : "", decoded);
         } catch (IOException e) {
             // A read cut short says nothing about the object: stop, as the run does, and let the
             // operator run verify again rather than report damage that may not be there.
@@ -307,19 +343,19 @@ public final class ArchiveVerifier {
     }
 
     private static ObjectCheck decode(String table, BatchManifest m, Kind kind, Path copy, String uri, Download read,
-                                      String okDetail) {
-        VerifiedFile decoded;
+                                      String okDetail, Decoded outcome) {
+        if (outcome.failure() != null) {
+            return new ObjectCheck(table, m.parquetPath(), kind, Result.CORRUPT, m, read.bytes, read.sha256, null,
+                    "does not decode: " + outcome.failure().getMessage());
+        }
         String writtenFor;
-        try {
-            try (ParquetArchiveReader reader = ParquetArchiveReader.open(copy, uri)) {
-                writtenFor = reader.keyValueMetadata().get(FOOTER_BATCH_ID);
-            }
-            decoded = ParquetArchiveReader.verify(copy, uri);
+        try (ParquetArchiveReader reader = ParquetArchiveReader.open(copy, uri)) {
+            writtenFor = reader.keyValueMetadata().get(FOOTER_BATCH_ID);
         } catch (FormatException e) {
             return new ObjectCheck(table, m.parquetPath(), kind, Result.CORRUPT, m, read.bytes, read.sha256, null,
                     "does not decode: " + e.getMessage());
         }
-        long rows = decoded.rowsDecoded();
+        long rows = outcome.file().rowsDecoded();
         if (m.rowCount() != null && rows != m.rowCount()) {
             return new ObjectCheck(table, m.parquetPath(), kind, Result.CORRUPT, m, read.bytes, read.sha256, rows,
                     "decodes to " + rows + " row(s), the manifest records " + m.rowCount());
@@ -332,13 +368,106 @@ public final class ArchiveVerifier {
         return new ObjectCheck(table, m.parquetPath(), kind, Result.OK, m, read.bytes, read.sha256, rows, okDetail);
     }
 
+    /** A full decode's verdict: the file's counts, or why it does not decode. */
+    private record Decoded(VerifiedFile file, FormatException failure) {
+        static Decoded of(Path copy, String uri) {
+            try {
+                return new Decoded(ParquetArchiveReader.verify(copy, uri), null);
+            } catch (FormatException e) {
+                return new Decoded(null, e);
+            }
+        }
+    }
+
+    /** A download the decoding of an {@link ArrivingFile} follows on a thread of its own. */
+    private static final class Decoding {
+        private final ArrivingFile arriving;
+        private final Thread thread;
+        private volatile Decoded decoded;
+        private volatile Throwable crash;
+
+        private Decoding(ArrivingFile arriving, String uri) {
+            this.arriving = arriving;
+            this.thread = new Thread(() -> {
+                try {
+                    decoded = new Decoded(ParquetArchiveReader.verify(arriving, uri), null);
+                } catch (FormatException e) {
+                    decoded = new Decoded(null, e);
+                } catch (RuntimeException | Error e) {
+                    crash = e;
+                }
+            }, "verify-decoder");
+            thread.setDaemon(true);
+        }
+
+        static Decoding start(ArrivingFile arriving, String uri) {
+            Decoding d = new Decoding(arriving, uri);
+            d.thread.start();
+            return d;
+        }
+
+        /** Runs the download; whatever becomes of it, the decoding has stopped when this returns. */
+        Download download(IoSupplier<Download> download) throws IOException {
+            Download read;
+            try {
+                read = download.get();
+            } catch (IOException e) {
+                arriving.failed(e);
+                join();
+                throw e;
+            } catch (RuntimeException | Error e) {
+                arriving.failed(new IOException(e.getMessage(), e));
+                join();
+                throw e;
+            }
+            arriving.ended(read.bytes);
+            join();
+            if (crash instanceof RuntimeException re) {
+                throw re;
+            }
+            if (crash instanceof Error err) {
+                throw err;
+            }
+            return read;
+        }
+
+        /** The decoding's verdict when it decoded the object downloaded; null when it did not. */
+        Decoded verdict() throws IOException {
+            return arriving.tailMatches() ? decoded : null;
+        }
+
+        private void join() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    // The decoder must stop reading the copy before it is deleted.
+                    interrupted = true;
+                    arriving.failed(new java.io.InterruptedIOException("verification was interrupted"));
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
     private record Download(long bytes, String sha256) {
     }
 
-    private Download download(String key, Path copy, Listener listener) throws IOException {
+    /** Reads the object, into {@code copy} unless it is null, telling {@code arriving} (if any) how far it got. */
+    private Download download(String key, Path copy, Listener listener, ArrivingFile arriving) throws IOException {
         MessageDigest digest = sha256();
         long total = 0;
         byte[] buffer = new byte[BUFFER];
+        // Unbuffered: once a write returns, a reader of the copy sees its bytes.
         try (InputStream in = storage.open(key);
              OutputStream out = copy == null ? OutputStream.nullOutputStream() : Files.newOutputStream(copy)) {
             int n;
@@ -346,6 +475,9 @@ public final class ArchiveVerifier {
                 digest.update(buffer, 0, n);
                 out.write(buffer, 0, n);
                 total += n;
+                if (arriving != null) {
+                    arriving.arrived(total);
+                }
                 listener.bytesRead(n);
             }
         }

@@ -250,7 +250,7 @@ class PageLayoutsTest {
                 ? new int[][] {java.util.stream.IntStream.range(0, specs.size()).toArray()}
                 : new int[][] {{0, 2, 4, 6, 8, 10, 12, 14, 16}, {1, 3, 5, 7, 9, 11, 13, 15}};
         List<String> tuples = new ArrayList<>();
-        try (ColumnarTuples columnar = new ColumnarTuples(file, "layout.parquet",
+        try (ColumnarTuples columnar = new ColumnarTuples(new org.apache.parquet.io.LocalInputFile(file), "layout.parquet",
                 ParquetArchiveReader.openFile(file, "layout.parquet"), specs, parts)) {
             while (columnar.next()) {
                 columnar.encodeAll();
