@@ -408,7 +408,7 @@ abstract class ColumnDecoder {
             for (int done = 0; done < rows; ) {
                 int run = p.take(rows - done);
                 // One page has one encoding: the branch on it goes the same way for the whole run.
-                int encoding = p.encoding;
+                int encoding = p.encoding();
                 for (int i = 0; i < run; i++) {
                     if (!p.defined(i)) {
                         out.nullField();

@@ -58,8 +58,7 @@ final class FlatPages {
     private long[] dictionaryValues;
     private long valuesLeft;
 
-    /** The encoding of the page in hand. */
-    int encoding;
+    private int encoding;
     private int pageLeft;
     private int[] levels = new int[0];
     private int levelAt;
@@ -104,6 +103,11 @@ final class FlatPages {
         } catch (IOException e) {
             throw new FormatException("the dictionary of column \"" + column + "\" does not decode: " + e.getMessage(), e);
         }
+    }
+
+    /** How the values of the page in hand are encoded: {@link #PLAIN}, {@link #DICTIONARY} or {@link #OTHER}. */
+    int encoding() {
+        return encoding;
     }
 
     /** The chunk's dictionary; only asked for while a dictionary-encoded page is in hand. */

@@ -55,7 +55,11 @@
  * For a file that records its wire forms, {@code verify}'s value proof, the archived-rows set and
  * restore read {@link io.pgfreezer.format.ColumnarTuples} instead: the rows as binary COPY tuples,
  * decoded column by column into primitive buffers, in the bytes {@link io.pgfreezer.format.PgBinaryEncoder}
- * gives for the same rows.
+ * gives for the same rows. Unrepeated columns are decoded from their pages by pg-freezer itself
+ * ({@code FlatPages}: levels, dictionary ids and plain values a page at a time); parquet-java
+ * still reads, CRC-checks and decompresses the pages, and its column reader decodes arrays and
+ * other writers' rarer forms. {@link io.pgfreezer.format.ArrivingFile} lets a copy be decoded
+ * while it is still being downloaded.
  *
  * <h2>Hadoop</h2>
  * Files are written through {@link org.apache.parquet.io.OutputFile} and read through

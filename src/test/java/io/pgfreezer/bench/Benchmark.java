@@ -108,18 +108,23 @@ public final class Benchmark {
                     + "restore: pg-freezer restore of the archived window (read, decode, re-encode, digest, COPY, commit, "
                     + "manifest)");
             System.out.println();
-            System.out.printf("%-12s %10s %14s %14s %8s %14s %14s %8s %12s %8s%n", "table", "rows", "local read s", "deep s",
-                    "ratio", "S3 GET s", "deep s", "ratio", "SHA-256 s", "floor");
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("%-12s %10s %14s %14s %8s %14s %14s %8s %12s %8s %10s %8s%n", "table", "rows", "local read s",
+                    "deep s", "ratio", "S3 GET s", "deep s", "ratio", "SHA-256 s", "floor", "work CPU s", "floor");
             for (Result r : new Result[] {small, large}) {
-                System.out.printf("%-12s %,10d %14.2f %14.2f %8.2f %14.2f %14.2f %8.2f %12.2f %8.2f%n", r.table, r.rows,
-                        r.deepLocal[1], r.deepLocal[0], r.deepLocal[0] / r.deepLocal[1], r.deepS3[1], r.deepS3[0],
-                        r.deepS3[0] / r.deepS3[1], r.valueDigestSeconds, r.valueDigestSeconds / r.deepS3[1]);
+                System.out.printf("%-12s %,10d %14.2f %14.2f %8.2f %14.2f %14.2f %8.2f %12.2f %8.2f %10.2f %8.2f%n", r.table,
+                        r.rows, r.deepLocal[1], r.deepLocal[0], r.deepLocal[0] / r.deepLocal[1], r.deepS3[1], r.deepS3[0],
+                        r.deepS3[0] / r.deepS3[1], r.valueDigestSeconds, r.valueDigestSeconds / r.deepS3[1],
+                        r.floor.total(), r.floor.total() / cores / r.deepS3[1]);
             }
             System.out.println("verify --deep of the window's archive (goal: ratio <= 2) against reading its objects' bytes "
                     + "once from the storage it is on: local file storage (a copy out of the page cache), and S3 (the "
                     + "archive copied to a bucket of s3proxy on this machine; one GET per object through the AWS SDK); "
                     + "SHA-256: one digest over as many bytes as the window's binary COPY stream, the value proof "
-                    + "verify --deep recomputes, with nothing decoded; floor: that alone against the S3 GET");
+                    + "verify --deep recomputes, with nothing decoded; floor: that alone against the S3 GET; work CPU: "
+                    + "the CPU time of the work every deep check does whatever its decoder (the GET, both SHA-256s, "
+                    + "reading and decompressing every page), and its floor: that time spread over all " + cores
+                    + " cores, against the S3 GET");
             System.out.printf("export throughput: %,.0f rows/s; parquet bytes per row: %.1f%n",
                     large.rows / large.exportSeconds, (double) large.bytes / large.rows);
             System.out.printf("largest heap live after a GC, %,d rows vs %,d rows: %d MiB vs %d MiB%n", small.rows, large.rows,
@@ -264,7 +269,18 @@ public final class Benchmark {
                   double guardedDeleteSeconds, long peakHeap, long bytes, double verifySeconds, double runSeconds,
                   double byHandSeconds, double freshCopyInSeconds, double plainCopyInSeconds, double restoreSeconds,
                   double verifyOneThread, double verifyTwoThreads, double[] deepLocal, double[] deepS3,
-                  long valueStreamBytes, double valueDigestSeconds) {
+                  long valueStreamBytes, double valueDigestSeconds, Floor floor) {
+    }
+
+    /**
+     * CPU seconds of the work every deep check of the window does, however its values are decoded:
+     * one GET of each object (this process's CPU and the S3 server's), SHA-256 of the objects'
+     * bytes, reading, CRC-checking and decompressing every page, and the value proof's SHA-256.
+     */
+    record Floor(double getCpu, double objectSha, double pages, double valueDigest) {
+        double total() {
+            return getCpu + objectSha + pages + valueDigest;
+        }
     }
 
     private static Result measure(EmbeddedPostgres pg, long rows, String table) throws Exception {
@@ -390,6 +406,7 @@ public final class Benchmark {
         // is one GET of each object through the AWS SDK.
         double[] deepLocal = deepAgainstOneRead(storage, config, root, table, "local file storage (page cache)", null);
         double[] deepS3;
+        Floor floor;
         try (io.pgfreezer.testing.S3ProxyServer s3 = io.pgfreezer.testing.S3ProxyServer.start()) {
             String bucket = s3.newBucket();
             StorageConfig s3Storage = s3.storageConfig(bucket);
@@ -407,6 +424,7 @@ public final class Benchmark {
             try (software.amazon.awssdk.services.s3.S3Client client = s3.newClient()) {
                 deepS3 = deepAgainstOneRead(s3Storage, config, root, table, "S3 (s3proxy on this machine; one GET per "
                         + "object through the AWS SDK)", key -> client.getObject(g -> g.bucket(bucket).key(key)));
+                floor = floor(s3, client, bucket, root, table, valueDigest);
             }
         }
         // Best of two of each, alternating, so the three see the same machine load: on shared
@@ -448,7 +466,48 @@ public final class Benchmark {
         return new Result(table, inWindow, copy, b.exportTime().toNanos() / 1e9, plainDelete,
                 b.deleteTime().toNanos() / 1e9, peak, b.bytes(), b.verifyTime().toNanos() / 1e9, run,
                 byHandExport + plainDelete, freshCopyIn, plainCopyIn, restore, one, two, deepLocal, deepS3,
-                valueStreamBytes, valueDigest);
+                valueStreamBytes, valueDigest, floor);
+    }
+
+    /** The work every deep check of the table's archive does (see {@link Floor}), each part best of two. */
+    private static Floor floor(io.pgfreezer.testing.S3ProxyServer s3, software.amazon.awssdk.services.s3.S3Client client,
+                               String bucket, Path root, String table, double valueDigest) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try (ObjectStorage local = ObjectStorages.open(new StorageConfig(StorageConfig.Protocol.FILE, null, root,
+                Optional.empty(), "us-east-1", Optional.empty(), Optional.empty(), false))) {
+            for (io.pgfreezer.manifest.BatchManifest m : new StorageManifestStore(local).list(table)) {
+                if (m.parquetPath() != null) {
+                    keys.add(m.parquetPath());
+                }
+            }
+        }
+        double getCpu = Double.MAX_VALUE;
+        double pages = Double.MAX_VALUE;
+        long bytes = 0;
+        for (int round = 0; round < 2; round++) {
+            long cpu = os.getProcessCpuTime();
+            Duration server = s3.cpuTime();
+            bytes = 0;
+            for (String key : keys) {
+                try (java.io.InputStream in = client.getObject(g -> g.bucket(bucket).key(key))) {
+                    bytes += in.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            getCpu = Math.min(getCpu, (os.getProcessCpuTime() - cpu) / 1e9 + s3.cpuTime().minus(server).toNanos() / 1e9);
+            long start = System.nanoTime();
+            for (String key : keys) {
+                io.pgfreezer.format.PageScan.readAllPages(root.resolve(key));
+            }
+            pages = Math.min(pages, seconds(start));
+        }
+        Floor floor = new Floor(getCpu, sha256Seconds(bytes), pages, valueDigest);
+        System.out.printf("%s: work every deep check does, in CPU seconds: one GET of the objects %.2f (this process "
+                + "and the S3 server), SHA-256 of their %,d bytes %.2f, reading, CRC-checking and decompressing every "
+                + "page %.2f, the value proof's SHA-256 %.2f; %.2f in all%n", table, floor.getCpu(), bytes,
+                floor.objectSha(), floor.pages(), floor.valueDigest(), floor.total());
+        return floor;
     }
 
     /**
