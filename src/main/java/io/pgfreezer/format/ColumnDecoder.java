@@ -144,6 +144,14 @@ abstract class ColumnDecoder {
     /** Decodes the next {@code rows} rows into {@code into}; {@code firstRow} numbers the first from 1. */
     abstract void decode(FieldColumn into, int rows, long firstRow);
 
+    /** An unrepeated column's chunk holds one value, NULL or not, for each row of its row group. */
+    static void requireOneValuePerRow(String column, long values, long rows) {
+        if (values != rows) {
+            throw new FormatException("column \"" + column + "\" holds " + values + " values in a row group of "
+                    + rows + " rows");
+        }
+    }
+
     /** A decoder of an unrepeated column, which reads its pages itself. */
     abstract static class Flat extends ColumnDecoder {
         final FlatPages pages;
@@ -657,9 +665,8 @@ abstract class ColumnDecoder {
         void start(PageReadStore pages, VersionParser.ParsedVersion writer, long rows) {
             reader = new ColumnReaderImpl(descriptor, pages.getPageReader(descriptor), leaf, writer);
             valuesLeft = reader.getTotalValueCount();
-            if (descriptor.getMaxRepetitionLevel() == 0 && valuesLeft != rows) {
-                throw new FormatException("column \"" + column + "\" holds " + valuesLeft + " values in a row group of "
-                        + rows + " rows");
+            if (descriptor.getMaxRepetitionLevel() == 0) {
+                requireOneValuePerRow(column, valuesLeft, rows);
             }
         }
 

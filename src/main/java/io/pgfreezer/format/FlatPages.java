@@ -90,10 +90,7 @@ final class FlatPages {
         this.pages = pages;
         this.writer = writer;
         this.valuesLeft = pages.getTotalValueCount();
-        if (valuesLeft != rows) {
-            throw new FormatException("column \"" + column + "\" holds " + valuesLeft + " values in a row group of "
-                    + rows + " rows");
-        }
+        ColumnDecoder.requireOneValuePerRow(column, valuesLeft, rows);
         this.pageLeft = 0;
         this.other = null;
         this.dictionaryValues = null;
